@@ -1,0 +1,276 @@
+// Object: minified JSON bytes + metadata extracted once. See object.h and
+// docs/design.md ("Object representation") for why.
+#include "kube/core/object.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <boost/json.hpp>
+#include <simdjson.h>
+
+#include "src/core/json_path.h"
+
+namespace kube {
+namespace {
+
+constexpr std::size_t kPadding = simdjson::SIMDJSON_PADDING;
+
+const char* type_name(simdjson::dom::element_type t) {
+  using T = simdjson::dom::element_type;
+  switch (t) {
+    case T::ARRAY: return "array";
+    case T::OBJECT: return "object";
+    case T::INT64:
+    case T::UINT64:
+    case T::DOUBLE: return "number";
+    case T::STRING: return "string";
+    case T::BOOL: return "boolean";
+    case T::NULL_VALUE: return "null";
+  }
+  return "value";
+}
+
+// Reports where a JSON text stops being JSON (only on the error path: simdjson
+// says what is wrong but not where).
+std::string describe_json_error(std::string_view text, const char* simd_message) {
+  boost::json::stream_parser p;
+  boost::system::error_code ec;
+  std::size_t n = p.write_some(text.data(), text.size(), ec);
+  if (!ec) p.finish(ec);
+  if (ec) {
+    return "invalid JSON at byte " + std::to_string(n) + ": " + ec.message();
+  }
+  return std::string("invalid JSON: ") + simd_message;
+}
+
+}  // namespace
+
+// Collects metadata strings while the DOM is alive, then lays out the buffer.
+class Object::Builder {
+ public:
+  Result<void> read(simdjson::dom::element root) {
+    simdjson::dom::object obj;
+    if (root.get_object().get(obj)) {
+      return Error::bad_request(std::string("object JSON: expected an object, got ") +
+                                type_name(root.type()));
+    }
+    if (auto r = string_field(obj, "apiVersion", "apiVersion", &api_version_); !r) return r;
+    if (auto r = string_field(obj, "kind", "kind", &kind_); !r) return r;
+    simdjson::dom::element meta_el;
+    if (obj["metadata"].get(meta_el)) return {};
+    if (meta_el.is_null()) return {};
+    simdjson::dom::object meta;
+    if (meta_el.get_object().get(meta)) {
+      return Error::bad_request(std::string("object JSON: metadata: expected an object, got ") +
+                                type_name(meta_el.type()));
+    }
+    struct {
+      const char* key;
+      std::string_view* out;
+    } fields[] = {{"name", &name_},
+                  {"namespace", &namespace_},
+                  {"uid", &uid_},
+                  {"resourceVersion", &resource_version_},
+                  {"generateName", &generate_name_},
+                  {"creationTimestamp", &creation_timestamp_},
+                  {"deletionTimestamp", &deletion_timestamp_}};
+    for (auto& f : fields) {
+      if (auto r = string_field(meta, f.key, std::string("metadata.") + f.key, f.out); !r) return r;
+    }
+    simdjson::dom::element gen;
+    if (!meta["generation"].get(gen) && !gen.is_null()) {
+      if (gen.get_int64().get(generation_)) {
+        return Error::bad_request(std::string("object JSON: metadata.generation: expected an integer, got ") +
+                                  type_name(gen.type()));
+      }
+    }
+    simdjson::dom::element labels_el;
+    if (!meta["labels"].get(labels_el) && !labels_el.is_null()) {
+      simdjson::dom::object labels;
+      if (labels_el.get_object().get(labels)) {
+        return Error::bad_request(std::string("object JSON: metadata.labels: expected an object, got ") +
+                                  type_name(labels_el.type()));
+      }
+      for (auto field : labels) {
+        std::string_view v;
+        if (field.value.get_string().get(v)) {
+          return Error::bad_request("object JSON: metadata.labels[\"" + std::string(field.key) +
+                                    "\"]: expected a string, got " + type_name(field.value.type()));
+        }
+        labels_.push_back({field.key, v});
+      }
+      std::sort(labels_.begin(), labels_.end(),
+                [](const Label& a, const Label& b) { return a.key < b.key; });
+    }
+    return {};
+  }
+
+  // Lays out [json][padding][strings] and fills `o`.
+  void build(std::string_view json, Object& o) const {
+    std::size_t strings = api_version_.size() + kind_.size() + name_.size() + namespace_.size() +
+                          uid_.size() + resource_version_.size() + generate_name_.size() +
+                          creation_timestamp_.size() + deletion_timestamp_.size();
+    for (const Label& l : labels_) strings += l.key.size() + l.value.size();
+    std::size_t total = json.size() + kPadding + strings;
+    o.buf_.reset(new char[total]);
+    char* base = o.buf_.get();
+    std::memcpy(base, json.data(), json.size());
+    std::memset(base + json.size(), 0, kPadding);
+    o.json_size_ = static_cast<std::uint32_t>(json.size());
+    o.buf_size_ = static_cast<std::uint32_t>(total);
+    std::size_t pos = json.size() + kPadding;
+    auto put = [&](std::string_view s) {
+      Ref r{static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(s.size())};
+      std::memcpy(base + pos, s.data(), s.size());
+      pos += s.size();
+      return r;
+    };
+    o.api_version_ = put(api_version_);
+    o.kind_ = put(kind_);
+    o.name_ = put(name_);
+    o.ns_ = put(namespace_);
+    o.uid_ = put(uid_);
+    o.resource_version_ = put(resource_version_);
+    o.generate_name_ = put(generate_name_);
+    o.creation_timestamp_ = put(creation_timestamp_);
+    o.deletion_timestamp_ = put(deletion_timestamp_);
+    o.generation_ = generation_;
+    o.label_count_ = static_cast<std::uint32_t>(labels_.size());
+    if (!labels_.empty()) {
+      o.labels_.reset(new Label[labels_.size()]);
+      for (std::size_t i = 0; i < labels_.size(); ++i) {
+        Ref k = put(labels_[i].key);
+        Ref v = put(labels_[i].value);
+        o.labels_[i] = Label{o.view(k), o.view(v)};
+      }
+    }
+  }
+
+ private:
+  static Result<void> string_field(simdjson::dom::object obj, const char* key,
+                                   const std::string& path, std::string_view* out) {
+    simdjson::dom::element el;
+    if (obj[key].get(el) || el.is_null()) return {};
+    if (el.get_string().get(*out)) {
+      return Error::bad_request("object JSON: " + path + ": expected a string, got " +
+                                type_name(el.type()));
+    }
+    return {};
+  }
+
+  std::string_view api_version_, kind_, name_, namespace_, uid_, resource_version_,
+      generate_name_, creation_timestamp_, deletion_timestamp_;
+  std::int64_t generation_ = 0;
+  std::vector<Label> labels_;
+};
+
+Result<ObjectPtr> Object::parse(std::string_view text) {
+  // The dom parser and scratch buffer are reused per thread: building an
+  // object allocates only the object itself.
+  thread_local simdjson::dom::parser parser;
+  thread_local std::string scratch;
+  if (text.size() > UINT32_MAX / 2) return Error::bad_request("object JSON: larger than 2 GiB");
+  if (scratch.size() < text.size() + kPadding) scratch.resize(text.size() + kPadding);
+  std::size_t min_len = 0;
+  if (simdjson::minify(text.data(), text.size(), scratch.data(), min_len) != simdjson::SUCCESS) {
+    return Error::bad_request(describe_json_error(text, "cannot minify"));
+  }
+  std::memset(scratch.data() + min_len, 0, kPadding);
+  simdjson::dom::element root;
+  if (auto err = parser.parse(scratch.data(), min_len, false).get(root); err) {
+    return Error::bad_request(describe_json_error(text, simdjson::error_message(err)));
+  }
+  Builder b;
+  if (auto r = b.read(root); !r) return r.error();
+  std::shared_ptr<Object> o(new Object());
+  b.build(std::string_view(scratch.data(), min_len), *o);
+  return ObjectPtr(std::move(o));
+}
+
+Result<ObjectPtr> Object::from_value(const boost::json::value& value) {
+  if (!value.is_object()) {
+    return Error::bad_request(std::string("object JSON: expected an object, got ") +
+                              std::string(boost::json::to_string(value.kind())));
+  }
+  return parse(boost::json::serialize(value));
+}
+
+Object::~Object() = default;
+
+std::optional<std::string_view> Object::label(std::string_view key) const {
+  auto ls = labels();
+  auto it = std::lower_bound(ls.begin(), ls.end(), key,
+                             [](const Label& l, std::string_view k) { return l.key < k; });
+  if (it == ls.end() || it->key != key) return std::nullopt;
+  return it->value;
+}
+
+std::optional<boost::json::value> Object::field(std::string_view path) const {
+  auto raw = detail::raw_field(json(), json_size_ + kPadding, path);
+  if (!raw) return std::nullopt;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(*raw, ec);
+  if (ec) return std::nullopt;  // cannot happen: the bytes were validated when built
+  return v;
+}
+
+std::optional<std::string> Object::field_string(std::string_view path) const {
+  return detail::scalar_field(json(), json_size_ + kPadding, path);
+}
+
+std::vector<std::pair<std::string, std::string>> Object::annotations() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto v = field("metadata.annotations");
+  if (!v || !v->is_object()) return out;
+  for (const auto& kv : v->get_object()) {
+    if (kv.value().is_string()) {
+      out.emplace_back(std::string(kv.key()), std::string(kv.value().get_string()));
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> Object::annotation(std::string_view key) const {
+  auto v = field("metadata.annotations");
+  if (!v || !v->is_object()) return std::nullopt;
+  const auto* found = v->get_object().if_contains(key);
+  if (found == nullptr || !found->is_string()) return std::nullopt;
+  return std::string(found->get_string());
+}
+
+std::vector<OwnerReference> Object::owner_references() const {
+  std::vector<OwnerReference> out;
+  auto v = field("metadata.ownerReferences");
+  if (!v || !v->is_array()) return out;
+  auto str = [](const boost::json::object& o, std::string_view k) {
+    const auto* f = o.if_contains(k);
+    return f && f->is_string() ? std::string(f->get_string()) : std::string();
+  };
+  auto flag = [](const boost::json::object& o, std::string_view k) {
+    const auto* f = o.if_contains(k);
+    return f && f->is_bool() && f->get_bool();
+  };
+  for (const auto& e : v->get_array()) {
+    if (!e.is_object()) continue;
+    const auto& o = e.get_object();
+    out.push_back({str(o, "apiVersion"), str(o, "kind"), str(o, "name"), str(o, "uid"),
+                   flag(o, "controller"), flag(o, "blockOwnerDeletion")});
+  }
+  return out;
+}
+
+std::vector<std::string> Object::finalizers() const {
+  std::vector<std::string> out;
+  auto v = field("metadata.finalizers");
+  if (!v || !v->is_array()) return out;
+  for (const auto& e : v->get_array()) {
+    if (e.is_string()) out.emplace_back(e.get_string());
+  }
+  return out;
+}
+
+boost::json::value Object::to_value() const { return boost::json::parse(json()); }
+
+std::size_t Object::heap_bytes() const { return buf_size_ + label_count_ * sizeof(Label); }
+
+}  // namespace kube

@@ -1,0 +1,157 @@
+#include "kube/core/object.h"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "support/fixtures.h"
+
+namespace kube {
+namespace {
+
+ObjectPtr must_parse(std::string_view text) {
+  auto r = Object::parse(text);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? *r : nullptr;
+}
+
+TEST(Object, ExtractsMetadataFromCapturedPod) {
+  KUBE_FIXTURE_OR_SKIP(text, "objects/pod.json");
+  ObjectPtr pod = must_parse(text);
+  ASSERT_TRUE(pod);
+  EXPECT_EQ(pod->api_version(), "v1");
+  EXPECT_EQ(pod->kind(), "Pod");
+  EXPECT_EQ(pod->name(), "web-7d9f8c6b5-pod1");
+  EXPECT_EQ(pod->namespace_(), "demo");
+  EXPECT_EQ(pod->uid(), "ea1a74f6-ead1-4979-a46f-dc694aeb6343");
+  EXPECT_EQ(pod->resource_version(), "280");
+  EXPECT_EQ(pod->creation_timestamp(), "2026-11-24T12:27:54Z");
+  EXPECT_EQ(pod->label("app"), "web");
+  EXPECT_EQ(pod->label("tier"), "frontend");
+  EXPECT_FALSE(pod->label("missing"));
+  EXPECT_EQ(pod->field_string("spec.nodeName"), "node-a");
+  EXPECT_EQ(pod->field_string("spec.containers.0.name"), "nginx");
+  EXPECT_TRUE(pod->annotation("kubectl.kubernetes.io/last-applied-configuration").has_value());
+}
+
+TEST(Object, StoresMinifiedJsonThatRoundTrips) {
+  KUBE_FIXTURE_OR_SKIP(text, "objects/deployment.json");
+  ObjectPtr d = must_parse(text);
+  ASSERT_TRUE(d);
+  EXPECT_LT(d->json().size(), text.size());  // the capture is pretty-printed
+  EXPECT_EQ(d->json().find('\n'), std::string_view::npos);
+  EXPECT_EQ(boost::json::parse(d->json()), boost::json::parse(text));
+  EXPECT_EQ(d->to_value(), boost::json::parse(text));
+}
+
+TEST(Object, CachedPodCostsAtMostOnePointThreeTimesItsMinifiedJson) {
+  KUBE_FIXTURE_OR_SKIP(text, "objects/pod.json");
+  ObjectPtr pod = must_parse(text);
+  ASSERT_TRUE(pod);
+  // shared_ptr control block + Object + owned buffers
+  std::size_t total = pod->heap_bytes() + sizeof(Object) + 2 * sizeof(void*);
+  EXPECT_LE(static_cast<double>(total), 1.3 * static_cast<double>(pod->json().size()));
+}
+
+TEST(Object, LabelsAreSortedByKey) {
+  ObjectPtr o = must_parse(R"({"metadata":{"name":"x","labels":{"z":"1","a":"2","m":"3"}}})");
+  ASSERT_EQ(o->labels().size(), 3u);
+  EXPECT_EQ(o->labels()[0].key, "a");
+  EXPECT_EQ(o->labels()[1].key, "m");
+  EXPECT_EQ(o->labels()[2].key, "z");
+  EXPECT_EQ(o->label("m"), "3");
+}
+
+TEST(Object, UnescapesMetadataStrings) {
+  ObjectPtr o = must_parse(R"({"metadata":{"name":"a\u0062c","labels":{"k":"v\"q"}}})");
+  EXPECT_EQ(o->name(), "abc");
+  EXPECT_EQ(o->label("k"), "v\"q");
+}
+
+TEST(Object, AbsentMetadataIsEmpty) {
+  ObjectPtr o = must_parse(R"({"kind":"Thing"})");
+  EXPECT_EQ(o->name(), "");
+  EXPECT_EQ(o->namespace_(), "");
+  EXPECT_EQ(o->generation(), 0);
+  EXPECT_TRUE(o->labels().empty());
+  EXPECT_TRUE(o->finalizers().empty());
+  EXPECT_TRUE(o->owner_references().empty());
+}
+
+TEST(Object, ReadsOwnerReferencesFinalizersGenerationDeletionTimestamp) {
+  ObjectPtr o = must_parse(R"({"metadata":{"name":"x","generation":7,
+      "deletionTimestamp":"2026-11-24T12:00:00Z","finalizers":["a/b","c"],
+      "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"u1",
+                          "controller":true,"blockOwnerDeletion":true}]}})");
+  EXPECT_EQ(o->generation(), 7);
+  EXPECT_EQ(o->deletion_timestamp(), "2026-11-24T12:00:00Z");
+  EXPECT_EQ(o->finalizers(), (std::vector<std::string>{"a/b", "c"}));
+  auto refs = o->owner_references();
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].kind, "ReplicaSet");
+  EXPECT_EQ(refs[0].uid, "u1");
+  EXPECT_TRUE(refs[0].controller);
+}
+
+TEST(Object, FieldByPathHandlesArraysBracketsAndScalars) {
+  ObjectPtr o = must_parse(R"({"metadata":{"labels":{"app.kubernetes.io/name":"db"}},
+      "spec":{"replicas":3,"paused":false,"x":null,"list":[{"n":"a"},{"n":"b"}]}})");
+  EXPECT_EQ(o->field_string("metadata.labels['app.kubernetes.io/name']"), "db");
+  EXPECT_EQ(o->field_string("metadata.labels[\"app.kubernetes.io/name\"]"), "db");
+  EXPECT_EQ(o->field_string("spec.replicas"), "3");
+  EXPECT_EQ(o->field_string("spec.paused"), "false");
+  EXPECT_EQ(o->field_string("spec.x"), "");
+  EXPECT_EQ(o->field_string("spec.list[1].n"), "b");
+  EXPECT_EQ(o->field_string("spec.list.1.n"), "b");
+  EXPECT_FALSE(o->field_string("spec.list"));  // not a scalar
+  EXPECT_FALSE(o->field_string("spec.nope"));
+  EXPECT_FALSE(o->field_string("spec..replicas"));
+  auto list = o->field("spec.list");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->as_array().size(), 2u);
+}
+
+TEST(Object, RejectsTextThatIsNotJsonAndSaysWhere) {
+  auto r = Object::parse(R"({"metadata": {"name": "x",}})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, 400);
+  EXPECT_NE(r.error().message.find("invalid JSON at byte"), std::string::npos) << r.error().message;
+}
+
+TEST(Object, RejectsJsonThatIsNotAnObject) {
+  for (const char* text : {"[1,2]", "\"str\"", "42", "null"}) {
+    auto r = Object::parse(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_NE(r.error().message.find("expected an object"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(Object, RejectsMetadataOfTheWrongType) {
+  auto r1 = Object::parse(R"({"metadata":{"name":5}})");
+  ASSERT_FALSE(r1.ok());
+  EXPECT_EQ(r1.error().message, "object JSON: metadata.name: expected a string, got number");
+  auto r2 = Object::parse(R"({"metadata":{"labels":{"a":1}}})");
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().message, "object JSON: metadata.labels[\"a\"]: expected a string, got number");
+  auto r3 = Object::parse(R"({"metadata":[]})");
+  ASSERT_FALSE(r3.ok());
+  auto r4 = Object::parse(R"({"metadata":{"generation":"x"}})");
+  ASSERT_FALSE(r4.ok());
+}
+
+TEST(Object, RejectsInvalidUtf8) {
+  std::string bad = "{\"metadata\":{\"name\":\"\xff\xfe\"}}";
+  EXPECT_FALSE(Object::parse(bad).ok());
+}
+
+TEST(Object, FromValueBuildsTheSameObject) {
+  boost::json::value v = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                          {"metadata", {{"name", "c"}, {"namespace", "ns"}}}};
+  auto r = Object::from_value(v);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->name(), "c");
+  EXPECT_EQ((*r)->to_value(), v);
+  EXPECT_FALSE(Object::from_value(boost::json::value(3)).ok());
+}
+
+}  // namespace
+}  // namespace kube
