@@ -1,0 +1,105 @@
+// kube/core/selector.h — label selectors and field selectors.
+//
+// Label selectors take the full Kubernetes syntax (k8s.io/apimachinery
+// labels.Parse): `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`,
+// `!a`, `a>3`, `a<3`, joined by commas, with free whitespace; keys and values
+// are checked with the Kubernetes label rules (qualified name; value of at
+// most 63 characters). The structured form (metav1.LabelSelector with
+// matchLabels and matchExpressions In/NotIn/Exists/DoesNotExist) converts to
+// the same type.
+//
+// Field selectors take `path=value`, `path==value`, `path!=value` joined by
+// commas (fields.ParseSelector), with `\` escaping `,` `=` `!` and `\` in
+// values. Any dotted path works on unstructured objects
+// (Object::field_string); a missing field compares as "".
+//
+// Errors point at the offending position and quote kube-apiserver's wording
+// where it has one, e.g.
+//   "unable to parse requirement: found '', expected: ',', ')' or identifier (at position 9)".
+//
+//   auto sel = kube::LabelSelector::parse("app=web,tier in (frontend,edge),!canary");
+//   if (!sel) { std::cerr << sel.error().message; }
+//   bool m = sel->matches(*pod);
+//
+// Thread-safety: immutable after construction; const methods are safe from
+// any number of threads.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/fwd.hpp>
+
+#include "kube/core/object.h"
+#include "kube/core/result.h"
+
+namespace kube {
+
+enum class SelectorOp {
+  kEquals,        // = and ==
+  kNotEquals,     // !=  (matches when the key is absent, as in Kubernetes)
+  kIn,            // in (a,b)
+  kNotIn,         // notin (a,b)  (matches when the key is absent)
+  kExists,        // key
+  kDoesNotExist,  // !key
+  kGreaterThan,   // key>N (integer compare; no match if absent or not an integer)
+  kLessThan,      // key<N
+};
+
+struct LabelRequirement {
+  std::string key;
+  SelectorOp op;
+  std::vector<std::string> values;  // sorted, unique; one for = != > <, none for exists
+
+  bool matches(std::span<const Label> sorted_labels) const;
+  bool operator==(const LabelRequirement&) const = default;
+};
+
+class LabelSelector {
+ public:
+  // The empty selector: matches everything.
+  LabelSelector() = default;
+
+  static Result<LabelSelector> parse(std::string_view text);
+  // A metav1.LabelSelector JSON value ({"matchLabels":{...},"matchExpressions":[...]}).
+  // A null value or {} matches everything (as LabelSelectorAsSelector does).
+  static Result<LabelSelector> from_json(const boost::json::value& selector);
+
+  bool empty() const { return requirements_.empty(); }
+  bool matches(std::span<const Label> sorted_labels) const;
+  bool matches(const Object& obj) const { return matches(obj.labels()); }
+  // Requirements sorted by key (then operator), as client-go keeps them.
+  const std::vector<LabelRequirement>& requirements() const { return requirements_; }
+  // The canonical text form, parseable again: "app=web,tier in (edge,frontend)".
+  std::string to_string() const;
+
+ private:
+  std::vector<LabelRequirement> requirements_;
+};
+
+struct FieldRequirement {
+  std::string field;  // dotted path, e.g. "metadata.name", "spec.nodeName"
+  bool negated = false;  // true for !=
+  std::string value;
+  bool operator==(const FieldRequirement&) const = default;
+};
+
+class FieldSelector {
+ public:
+  FieldSelector() = default;
+
+  static Result<FieldSelector> parse(std::string_view text);
+
+  bool empty() const { return requirements_.empty(); }
+  bool matches(const Object& obj) const;
+  const std::vector<FieldRequirement>& requirements() const { return requirements_; }
+  // Canonical text form with values escaped, parseable again.
+  std::string to_string() const;
+
+ private:
+  std::vector<FieldRequirement> requirements_;
+};
+
+}  // namespace kube
