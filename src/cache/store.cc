@@ -1,0 +1,358 @@
+// ThreadSafeStore: items by key, named indexes and the label index. See
+// kube/cache/store.h for the contract; this follows client-go's
+// thread_safe_store.go (storeIndex.updateIndices) in filing and unfiling.
+#include "kube/cache/store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "kube/core/key.h"
+
+namespace kube::cache {
+namespace {
+
+Result<std::string> key_of(const Object& obj) {
+  if (obj.name().empty()) {
+    return Error::invalid_argument("store: object " + std::string(obj.kind()) +
+                                   " in namespace \"" + std::string(obj.namespace_()) +
+                                   "\" has no metadata.name, so it has no cache key");
+  }
+  return object_key(obj);
+}
+
+Error unknown_index(std::string_view name) {
+  // client-go: "Index with name %s does not exist"
+  return Error::not_found("store: index \"" + std::string(name) + "\" does not exist");
+}
+
+template <class Map>
+void erase_from(Map& values, const std::string& value, std::string_view key) {
+  auto it = values.find(value);
+  if (it == values.end()) return;
+  it->second.erase(key);
+  // Drop empty sets, or churn over unique values (pod-template-hash) would
+  // leak one empty set per value ever seen.
+  if (it->second.empty()) values.erase(it);
+}
+
+}  // namespace
+
+std::vector<std::string> namespace_index_func(const Object& obj) {
+  return {std::string(obj.namespace_())};
+}
+
+ThreadSafeStore::ThreadSafeStore(Indexers indexers) {
+  WriterLock l(mu_);
+  indices_.emplace(std::string(kNamespaceIndex), NamedIndex{namespace_index_func, {}});
+  for (auto& [name, func] : indexers) {
+    if (name == kNamespaceIndex) continue;
+    indices_.emplace(name, NamedIndex{std::move(func), {}});
+  }
+}
+
+void ThreadSafeStore::file(std::string_view key, const Object& obj) {
+  for (auto& [name, index] : indices_) {
+    for (std::string& value : index.func(obj)) {
+      index.values[std::move(value)].insert(key);
+    }
+  }
+  for (const Label& l : obj.labels()) {
+    auto by_key = labels_.find(l.key);
+    if (by_key == labels_.end()) by_key = labels_.emplace(std::string(l.key), ValueIndex{}).first;
+    auto by_value = by_key->second.find(l.value);
+    if (by_value == by_key->second.end()) {
+      by_value = by_key->second.emplace(std::string(l.value), KeySet{}).first;
+    }
+    by_value->second.insert(key);
+  }
+}
+
+void ThreadSafeStore::unfile(std::string_view key, const Object& obj) {
+  for (auto& [name, index] : indices_) {
+    for (const std::string& value : index.func(obj)) erase_from(index.values, value, key);
+  }
+  for (const Label& l : obj.labels()) {
+    auto by_key = labels_.find(l.key);
+    if (by_key == labels_.end()) continue;
+    auto by_value = by_key->second.find(l.value);
+    if (by_value == by_key->second.end()) continue;
+    by_value->second.erase(key);
+    if (by_value->second.empty()) by_key->second.erase(by_value);
+    if (by_key->second.empty()) labels_.erase(by_key);
+  }
+}
+
+Result<void> ThreadSafeStore::upsert(ObjectPtr obj) {
+  if (!obj) return Error::invalid_argument("store: add/update of a null object");
+  auto key = key_of(*obj);
+  if (!key) return key.error();
+  WriterLock l(mu_);
+  auto [it, inserted] = items_.try_emplace(std::move(*key), nullptr);
+  if (!inserted) unfile(it->first, *it->second);
+  it->second = std::move(obj);
+  file(it->first, *it->second);
+  if (!it->second->resource_version().empty()) {
+    resource_version_ = std::string(it->second->resource_version());
+  }
+  return {};
+}
+
+Result<void> ThreadSafeStore::add(ObjectPtr obj) { return upsert(std::move(obj)); }
+Result<void> ThreadSafeStore::update(ObjectPtr obj) { return upsert(std::move(obj)); }
+
+void ThreadSafeStore::erase_locked(Items::iterator it) {
+  unfile(it->first, *it->second);
+  items_.erase(it);
+}
+
+Result<void> ThreadSafeStore::delete_(const Object& obj) {
+  auto key = key_of(obj);
+  if (!key) return key.error();
+  WriterLock l(mu_);
+  if (auto it = items_.find(*key); it != items_.end()) erase_locked(it);
+  if (!obj.resource_version().empty()) resource_version_ = std::string(obj.resource_version());
+  return {};
+}
+
+void ThreadSafeStore::delete_by_key(std::string_view key) {
+  WriterLock l(mu_);
+  if (auto it = items_.find(key); it != items_.end()) erase_locked(it);
+}
+
+ObjectPtr ThreadSafeStore::get(const Object& obj) const {
+  if (obj.name().empty()) return nullptr;
+  return get_by_key(object_key(obj));
+}
+
+ObjectPtr ThreadSafeStore::get_by_key(std::string_view key) const {
+  ReaderLock l(mu_);
+  auto it = items_.find(key);
+  return it == items_.end() ? nullptr : it->second;
+}
+
+std::vector<ObjectPtr> ThreadSafeStore::list() const {
+  ReaderLock l(mu_);
+  std::vector<ObjectPtr> out;
+  out.reserve(items_.size());
+  for (const auto& [key, obj] : items_) out.push_back(obj);
+  return out;
+}
+
+std::vector<std::string> ThreadSafeStore::list_keys() const {
+  ReaderLock l(mu_);
+  std::vector<std::string> out;
+  out.reserve(items_.size());
+  for (const auto& [key, obj] : items_) out.push_back(key);
+  return out;
+}
+
+Result<void> ThreadSafeStore::replace(std::vector<ObjectPtr> objects, std::string resource_version) {
+  // Compute every key before taking the lock, so a bad object changes nothing.
+  std::vector<std::string> keys;
+  keys.reserve(objects.size());
+  for (const ObjectPtr& obj : objects) {
+    if (!obj) return Error::invalid_argument("store: replace: null object in list");
+    auto key = key_of(*obj);
+    if (!key) return key.error();
+    keys.push_back(std::move(*key));
+  }
+  // Build the new content aside, then swap it in, so the old content is freed
+  // after the lock is released.
+  Items old_items;
+  std::map<std::string, NamedIndex, std::less<>> old_indices;
+  std::unordered_map<std::string, ValueIndex, StringHash, std::equal_to<>> old_labels;
+  {
+    WriterLock l(mu_);
+    old_items.swap(items_);
+    old_labels.swap(labels_);
+    for (auto& [name, index] : indices_) old_indices[name].values.swap(index.values);
+    items_.reserve(objects.size());
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+      auto [it, inserted] = items_.insert_or_assign(std::move(keys[i]), std::move(objects[i]));
+      if (!inserted) unfile(it->first, *it->second);  // a key listed twice: the last wins
+      file(it->first, *it->second);
+    }
+    resource_version_ = std::move(resource_version);
+  }
+  return {};
+}
+
+std::string ThreadSafeStore::resource_version() const {
+  ReaderLock l(mu_);
+  return resource_version_;
+}
+
+std::size_t ThreadSafeStore::size() const {
+  ReaderLock l(mu_);
+  return items_.size();
+}
+
+Result<std::vector<ObjectPtr>> ThreadSafeStore::index(std::string_view index_name,
+                                                      const Object& obj) const {
+  ReaderLock l(mu_);
+  auto idx = indices_.find(index_name);
+  if (idx == indices_.end()) return unknown_index(index_name);
+  std::vector<std::string> values = idx->second.func(obj);
+  std::vector<ObjectPtr> out;
+  if (values.size() == 1) {
+    // The common case needs no de-duplication.
+    if (auto v = idx->second.values.find(values[0]); v != idx->second.values.end()) {
+      out.reserve(v->second.size());
+      for (std::string_view key : v->second) out.push_back(items_.find(key)->second);
+    }
+    return out;
+  }
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& value : values) {
+    auto v = idx->second.values.find(value);
+    if (v == idx->second.values.end()) continue;
+    for (std::string_view key : v->second) {
+      if (seen.insert(key).second) out.push_back(items_.find(key)->second);
+    }
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ThreadSafeStore::index_keys(std::string_view index_name,
+                                                             std::string_view value) const {
+  ReaderLock l(mu_);
+  auto idx = indices_.find(index_name);
+  if (idx == indices_.end()) return unknown_index(index_name);
+  std::vector<std::string> out;
+  if (auto v = idx->second.values.find(value); v != idx->second.values.end()) {
+    out.reserve(v->second.size());
+    for (std::string_view key : v->second) out.emplace_back(key);
+  }
+  return out;
+}
+
+std::vector<std::string> ThreadSafeStore::list_index_func_values(std::string_view index_name) const {
+  ReaderLock l(mu_);
+  std::vector<std::string> out;
+  auto idx = indices_.find(index_name);
+  if (idx == indices_.end()) return out;
+  out.reserve(idx->second.values.size());
+  for (const auto& [value, keys] : idx->second.values) out.push_back(value);
+  return out;
+}
+
+Result<std::vector<ObjectPtr>> ThreadSafeStore::by_index(std::string_view index_name,
+                                                         std::string_view value) const {
+  ReaderLock l(mu_);
+  auto idx = indices_.find(index_name);
+  if (idx == indices_.end()) return unknown_index(index_name);
+  std::vector<ObjectPtr> out;
+  if (auto v = idx->second.values.find(value); v != idx->second.values.end()) {
+    out.reserve(v->second.size());
+    for (std::string_view key : v->second) out.push_back(items_.find(key)->second);
+  }
+  return out;
+}
+
+Result<void> ThreadSafeStore::add_indexers(Indexers indexers) {
+  WriterLock l(mu_);
+  for (const auto& [name, func] : indexers) {
+    // client-go: "indexer conflict: map[...]" — an index name may be added once.
+    if (indices_.contains(name)) {
+      return Error::invalid_argument("store: add_indexers: index \"" + name + "\" already exists");
+    }
+    if (!func) return Error::invalid_argument("store: add_indexers: index \"" + name + "\" has no function");
+  }
+  for (auto& [name, func] : indexers) {
+    NamedIndex& index = indices_.emplace(name, NamedIndex{std::move(func), {}}).first->second;
+    for (const auto& [key, obj] : items_) {
+      for (std::string& value : index.func(*obj)) index.values[std::move(value)].insert(key);
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> ThreadSafeStore::index_names() const {
+  ReaderLock l(mu_);
+  std::vector<std::string> out;
+  for (const auto& [name, index] : indices_) out.push_back(name);
+  return out;
+}
+
+const ThreadSafeStore::KeySet* ThreadSafeStore::label_keys(std::string_view label,
+                                                           std::string_view value) const {
+  auto by_key = labels_.find(label);
+  if (by_key == labels_.end()) return nullptr;
+  auto by_value = by_key->second.find(value);
+  return by_value == by_key->second.end() ? nullptr : &by_value->second;
+}
+
+ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_view> namespace_,
+                                                   const LabelSelector& selector) const {
+  // Candidates: the union of the label-index sets of the most selective `=`
+  // or `in` requirement, or the namespace's set, whichever is smaller. An
+  // object has one value per label key, so the sets of one `in` requirement
+  // are disjoint and their union needs no de-duplication.
+  Plan plan;
+  for (const LabelRequirement& req : selector.requirements()) {
+    if (req.op != SelectorOp::kEquals && req.op != SelectorOp::kIn) continue;
+    Plan p;
+    p.scan = false;
+    for (const std::string& value : req.values) {
+      if (const KeySet* s = label_keys(req.key, value)) {
+        p.sets.push_back(s);
+        p.size += s->size();
+      }
+    }
+    if (plan.scan || p.size < plan.size) plan = std::move(p);
+    if (plan.size == 0) return plan;
+  }
+  if (namespace_) {
+    const ValueIndex& ns = indices_.find(kNamespaceIndex)->second.values;
+    auto it = ns.find(*namespace_);
+    if (it == ns.end()) {
+      plan = Plan{};
+      plan.scan = false;
+      return plan;
+    }
+    if (plan.scan || it->second.size() < plan.size) {
+      plan = Plan{.scan = false, .sets = {&it->second}, .size = it->second.size()};
+    }
+  }
+  if (plan.scan) plan.size = items_.size();
+  return plan;
+}
+
+std::vector<ObjectPtr> ThreadSafeStore::select_locked(std::optional<std::string_view> namespace_,
+                                                      const LabelSelector& selector) const {
+  Plan plan = plan_locked(namespace_, selector);
+  std::vector<ObjectPtr> out;
+  auto consider = [&](const ObjectPtr& obj) {
+    if (namespace_ && obj->namespace_() != *namespace_) return;
+    if (selector.matches(*obj)) out.push_back(obj);
+  };
+  if (plan.scan) {
+    for (const auto& [key, obj] : items_) consider(obj);
+    return out;
+  }
+  out.reserve(plan.size);
+  for (const KeySet* set : plan.sets) {
+    for (std::string_view key : *set) consider(items_.find(key)->second);
+  }
+  return out;
+}
+
+std::vector<ObjectPtr> ThreadSafeStore::list(const LabelSelector& selector) const {
+  if (selector.empty()) return list();
+  ReaderLock l(mu_);
+  return select_locked(std::nullopt, selector);
+}
+
+std::vector<ObjectPtr> ThreadSafeStore::list(std::string_view namespace_,
+                                             const LabelSelector& selector) const {
+  ReaderLock l(mu_);
+  return select_locked(namespace_, selector);
+}
+
+std::size_t ThreadSafeStore::count_candidates(std::optional<std::string_view> namespace_,
+                                              const LabelSelector& selector) const {
+  ReaderLock l(mu_);
+  return plan_locked(namespace_, selector).size;
+}
+
+}  // namespace kube::cache
