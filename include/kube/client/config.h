@@ -40,7 +40,7 @@ struct ExecConfig {
   std::string command = {};      // resolved: absolute when it contained '/'
   std::vector<std::string> args = {};
   std::vector<std::pair<std::string, std::string>> env = {};
-  std::string interactive_mode;  // "Never", "IfAvailable", "Always" (we are never interactive)
+  std::string interactive_mode = {};  // "Never", "IfAvailable", "Always" (we are never interactive)
   bool provide_cluster_info = false;
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
 };
@@ -48,14 +48,14 @@ struct ExecConfig {
 // Everything a Transport needs to reach and authenticate to one API server
 // (client-go's rest.Config). A plain value: copy it, edit it.
 struct RestConfig {
-  std::string host;              // "https://127.0.0.1:6443" (scheme, host, port, optional path)
+  std::string host = {};              // "https://127.0.0.1:6443" (scheme, host, port, optional path)
   std::string tls_server_name = {};   // SNI / verification name override
   bool insecure_skip_tls_verify = false;
   std::string ca_pem = {};            // trusted CA bundle, PEM; empty = system roots
   std::string client_cert_pem = {};   // client certificate, PEM
   std::string client_key_pem = {};    // client key, PEM
   std::string bearer_token = {};
-  std::string bearer_token_file;  // re-read periodically (rotated tokens)
+  std::string bearer_token_file = {};  // re-read periodically (rotated tokens)
   std::string username = {};
   std::string password = {};
   std::optional<ExecConfig> exec = {};
