@@ -67,7 +67,7 @@ struct Transfer {
   std::string authorization;
   std::string client_cert_pem, client_key_pem;
   bool streaming = false;
-  std::function<void(std::string_view)> on_data;
+  std::function<bool(std::string_view)> on_data;
   std::function<void(Result<HttpResponse>)> on_done;  // raw: any status
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
@@ -90,7 +90,7 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
   std::string_view bytes(data, size * n);
   if (t->streaming && is_2xx(code) && t->on_data) {
-    t->on_data(bytes);
+    if (!t->on_data(bytes)) return 0;  // CURLE_WRITE_ERROR ends the transfer
   } else {
     t->response.body.append(bytes);
   }

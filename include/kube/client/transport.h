@@ -14,7 +14,7 @@
 //
 //   // A stream (a watch): chunks arrive on the I/O thread as they come.
 //   auto h = (*t)->stream({.path = "/api/v1/pods?watch=1"}, {
-//       .on_data = [&](std::string_view bytes) { decoder.feed(bytes, events); },
+//       .on_data = [&](std::string_view bytes) { return bool(decoder.feed(bytes, events)); },
 //       .on_done = [&](kube::Result<kube::HttpResponse> end) { ... }});
 //   h->cancel();   // from any thread; on_done then runs once with reason "Canceled"
 //
@@ -107,7 +107,8 @@ struct HttpResponse {
 
 struct StreamHandlers {
   // Body bytes of a 2xx response, as they arrive. Not called for other codes.
-  std::function<void(std::string_view)> on_data = {};
+  // Return false to abort the stream (on_done then gets an Error).
+  std::function<bool(std::string_view)> on_data = {};
   // Exactly once. A 2xx end carries the status and headers (body empty); a
   // non-2xx answer, a transport failure or a cancel gives an Error.
   std::function<void(Result<HttpResponse>)> on_done = {};

@@ -212,8 +212,8 @@ struct WatchSink {
   std::promise<Result<HttpResponse>> done;
   StreamHandlers handlers() {
     return {.on_data = [this](std::string_view b) {
-              if (!decode_error)
-                if (auto r = decoder.feed(b, events); !r) decode_error = r.error();
+              if (auto r = decoder.feed(b, events); !r) decode_error = r.error();
+              return !decode_error;
             },
             .on_done = [this](Result<HttpResponse> r) { done.set_value(std::move(r)); }};
   }
@@ -295,11 +295,12 @@ TEST(Transport, CancelStreamFromAnotherThread) {
   StreamHandlers h = sink.handlers();
   auto feed = h.on_data;
   h.on_data = [&, feed](std::string_view b) {
-    feed(b);
+    bool more = feed(b);
     if (!sink.events.empty() && !signalled) {
       signalled = true;
       first.set_value();
     }
+    return more;
   };
   auto handle = t->stream({.path = "/api/v1/configmaps?watch=1"}, h);
   ASSERT_EQ(first.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
