@@ -1,0 +1,84 @@
+// kube/informers/list_watch.h — what a reflector needs from the server.
+//
+// A ListerWatcher lists one resource (a page at a time) and opens watches on
+// it. The REST client provides the real one (ResourceListerWatcher, for any
+// GroupVersionResource); tests provide their own. Splitting "talk to the
+// server" from "maintain the cache" (kube-rs's watcher/reflector split) keeps
+// the reflector testable without a network.
+//
+//   kube::informers::ListOptions opts{.limit = 500};
+//   auto page = lw.list(opts, stop);                 // Result<ListPage>
+//   auto watch = lw.watch({.resource_version = page->resource_version,
+//                          .allow_watch_bookmarks = true}, stop);
+//   while (true) {
+//     auto next = (*watch)->next(deadline);          // Result<std::optional<WatchEvent>>
+//     if (!next) break;                              // stream failed
+//     if (!*next) break;                             // stream ended normally or timed out
+//   }
+//
+// Thread-safety: a ListerWatcher may be used from several threads at once; a
+// Watch belongs to one reader thread, but stop() may be called from any
+// thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "kube/client/watch_decoder.h"
+#include "kube/core/object.h"
+#include "kube/core/result.h"
+
+namespace kube::informers {
+
+// The query parameters of a list or watch (metav1.ListOptions).
+struct ListOptions {
+  std::string label_selector;
+  std::string field_selector;
+  // "" = most recent (a consistent read from etcd); "0" = any (the server's
+  // cache); N = not older than N (or exactly N with resourceVersionMatch=Exact).
+  std::string resource_version;
+  std::string resource_version_match;  // "", "NotOlderThan", "Exact"
+  std::int64_t limit = 0;              // page size; 0 = no paging
+  std::string continue_token;
+  bool allow_watch_bookmarks = false;
+  bool send_initial_events = false;  // WatchList (streaming list)
+  std::optional<int> timeout_seconds;
+};
+
+struct ListPage {
+  std::vector<ObjectPtr> items;
+  std::string resource_version;
+  std::string continue_token;
+  std::optional<std::int64_t> remaining_item_count;
+};
+
+// One open watch stream.
+class Watch {
+ public:
+  virtual ~Watch() = default;
+  // Blocks until the next event, the end of the stream (nullopt: the server
+  // closed it, e.g. its timeoutSeconds passed), a failure (error: the
+  // connection broke, the stream was cut mid-event), or `deadline` (an error
+  // with reason "Timeout": nothing arrived in time).
+  virtual Result<std::optional<WatchEvent>> next(std::chrono::steady_clock::time_point deadline) = 0;
+  // Closes the stream; a blocked next() returns promptly. Any thread.
+  virtual void stop() = 0;
+};
+
+class ListerWatcher {
+ public:
+  virtual ~ListerWatcher() = default;
+  // One list request (one page when options.limit > 0). Returns early with an
+  // error when `stop` is requested.
+  virtual Result<ListPage> list(const ListOptions& options, std::stop_token stop) = 0;
+  // Opens a watch. Errors that the server reports before the stream starts
+  // (401, 403, 404, 410, ...) are returned here.
+  virtual Result<std::unique_ptr<Watch>> watch(const ListOptions& options, std::stop_token stop) = 0;
+};
+
+}  // namespace kube::informers

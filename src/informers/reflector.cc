@@ -1,0 +1,343 @@
+#include "kube/informers/reflector.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+
+#include "kube/core/key.h"
+
+namespace kube::informers {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+bool is_gone(const Error& e) {
+  // client-go's isExpiredError / isTooLargeResourceVersionError: both mean
+  // "the resourceVersion you asked for cannot be served".
+  return e.is_gone() || e.reason == "ResourceVersionTooLarge" ||
+         e.message.find("Too large resource version") != std::string::npos;
+}
+
+bool is_timeout_from_next(const Error& e) { return e.code == 0 && e.reason == "Timeout"; }
+
+}  // namespace
+
+Reflector::Reflector(ListerWatcher& lw, cache::DeltaFifo& fifo, ReflectorOptions options)
+    : lw_(lw),
+      fifo_(fifo),
+      options_(std::move(options)),
+      clock_(options_.clock != nullptr ? *options_.clock : RealClock::instance()),
+      rng_(options_.seed ? *options_.seed : std::random_device{}()) {}
+
+Reflector::~Reflector() { stop(); }
+
+void Reflector::start() {
+  MutexLock l(mu_);
+  if (started_) return;
+  started_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Reflector::stop() {
+  stop_source_.request_stop();
+  {
+    MutexLock l(mu_);
+    if (current_watch_ != nullptr) current_watch_->stop();
+    wake_.notify_all();
+  }
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+std::string Reflector::last_sync_resource_version() const {
+  MutexLock l(mu_);
+  return last_sync_rv_;
+}
+
+std::optional<Error> Reflector::last_error() const {
+  MutexLock l(mu_);
+  return last_error_;
+}
+
+bool Reflector::has_listed() const {
+  MutexLock l(mu_);
+  return has_listed_;
+}
+
+ReflectorStats Reflector::stats() const {
+  MutexLock l(mu_);
+  return stats_;
+}
+
+void Reflector::run() {
+  pthread_setname_np(pthread_self(), "kube-reflector");
+  if (options_.resync_period.count() > 0) next_resync_ = clock_.now() + options_.resync_period;
+  Next next = Next::kList;
+  while (next != Next::kStop && !stopping()) {
+    switch (next) {
+      case Next::kList:
+        next = list();
+        break;
+      case Next::kWatch:
+        next = watch();
+        break;
+      case Next::kBackoffThenList:
+        next = backoff() ? Next::kList : Next::kStop;
+        break;
+      case Next::kBackoffThenWatch:
+        next = backoff() ? Next::kWatch : Next::kStop;
+        break;
+      case Next::kStop:
+        break;
+    }
+  }
+}
+
+std::string Reflector::relist_resource_version() const {
+  // client-go reflector.go relistResourceVersion.
+  if (last_sync_unavailable_) return "";  // consistent read after a 410
+  std::string rv = last_sync_resource_version();
+  return rv.empty() ? "0" : rv;
+}
+
+Reflector::Next Reflector::list() {
+  ListOptions o;
+  o.label_selector = options_.label_selector;
+  o.field_selector = options_.field_selector;
+  o.resource_version = relist_resource_version();
+  o.limit = options_.page_size;
+  std::vector<ObjectPtr> items;
+  std::string list_rv;
+  while (true) {
+    {
+      MutexLock l(mu_);
+      ++stats_.list_requests;
+    }
+    Result<ListPage> page = lw_.list(o, stop_source_.get_token());
+    if (stopping()) return Next::kStop;
+    if (!page) {
+      record_error(page.error());
+      if (is_gone(page.error())) {
+        {
+          MutexLock l(mu_);
+          ++stats_.expired;
+        }
+        // The version we asked for (or the continue token's) is gone: the
+        // next list is a consistent read. Relist at once the first time.
+        bool first = !last_sync_unavailable_;
+        last_sync_unavailable_ = true;
+        return first ? Next::kList : Next::kBackoffThenList;
+      }
+      return Next::kBackoffThenList;
+    }
+    items.reserve(items.size() + page->items.size());
+    for (ObjectPtr& obj : page->items) {
+      if (options_.known_objects != nullptr && obj) {
+        // Share the cached copy of an unchanged object: a relist then holds
+        // one copy of it, not two.
+        ObjectPtr known = options_.known_objects->get_by_key(object_key(*obj));
+        if (known && !known->resource_version().empty() &&
+            known->resource_version() == obj->resource_version()) {
+          items.push_back(std::move(known));
+          obj.reset();
+          continue;
+        }
+      }
+      if (options_.transform) obj = options_.transform(std::move(obj));
+      if (obj) items.push_back(std::move(obj));
+    }
+    list_rv = page->resource_version;
+    if (page->continue_token.empty()) break;
+    o.continue_token = page->continue_token;
+    o.resource_version.clear();  // the continue token carries the version
+  }
+  if (auto r = fifo_.replace(std::move(items), list_rv); !r) {
+    record_error(r.error());
+    return Next::kBackoffThenList;
+  }
+  last_sync_unavailable_ = false;
+  {
+    MutexLock l(mu_);
+    last_sync_rv_ = list_rv;
+    has_listed_ = true;
+    ++stats_.lists;
+  }
+  clear_error();
+  reset_backoff();
+  return Next::kWatch;
+}
+
+std::chrono::seconds Reflector::random_watch_timeout() {
+  auto min = options_.min_watch_timeout.count();
+  if (min <= 0) return std::chrono::seconds(1);
+  std::uniform_int_distribution<long long> d(min, 2 * min - 1);
+  return std::chrono::seconds(d(rng_));
+}
+
+Reflector::Next Reflector::watch() {
+  ListOptions o;
+  o.label_selector = options_.label_selector;
+  o.field_selector = options_.field_selector;
+  o.resource_version = last_sync_resource_version();
+  o.allow_watch_bookmarks = true;
+  auto timeout = random_watch_timeout();
+  o.timeout_seconds = static_cast<int>(timeout.count());
+  auto opened = lw_.watch(o, stop_source_.get_token());
+  if (stopping()) return Next::kStop;
+  if (!opened) {
+    record_error(opened.error());
+    if (is_gone(opened.error())) {
+      MutexLock l(mu_);
+      ++stats_.expired;
+      return Next::kList;  // from the last synced version (client-go)
+    }
+    return Next::kBackoffThenWatch;
+  }
+  std::unique_ptr<Watch> w = std::move(*opened);
+  {
+    MutexLock l(mu_);
+    ++stats_.watches;
+    current_watch_ = w.get();
+    if (stopping()) w->stop();  // stop() ran before current_watch_ was set
+  }
+  struct Unset {
+    Reflector* r;
+    ~Unset() {
+      MutexLock l(r->mu_);
+      r->current_watch_ = nullptr;
+    }
+  } unset{this};
+
+  // The server ends the watch after timeoutSeconds; if it does not (a dead
+  // connection), give up 30 s later ourselves.
+  auto hard_deadline = SteadyClock::now() + timeout + std::chrono::seconds(30);
+  bool received = false;
+  while (!stopping()) {
+    auto now = SteadyClock::now();
+    auto deadline = hard_deadline;
+    bool idle_guard = options_.watch_idle_timeout.count() > 0;
+    if (idle_guard) deadline = std::min(deadline, now + options_.watch_idle_timeout);
+    bool resync_due = options_.resync_period.count() > 0;
+    if (resync_due) {
+      auto until = next_resync_ - clock_.now();
+      deadline = std::min(deadline, now + std::max(until, Clock::Duration::zero()));
+    }
+    auto next = w->next(deadline);
+    if (stopping()) return Next::kStop;
+    if (resync_due) maybe_resync();
+    if (!next) {
+      if (is_timeout_from_next(next.error())) {
+        auto t = SteadyClock::now();
+        if (t >= hard_deadline) return Next::kWatch;
+        if (idle_guard && t >= now + options_.watch_idle_timeout) return Next::kWatch;  // dead: re-open
+        continue;  // woke for a resync
+      }
+      record_error(next.error());
+      // A stream that delivered events was working: re-open at once. One that
+      // broke before delivering anything backs off, so a failing server is
+      // never hammered.
+      return received ? Next::kWatch : Next::kBackoffThenWatch;
+    }
+    if (!next->has_value()) return Next::kWatch;  // ended normally (server timeout)
+    const WatchEvent& ev = **next;
+    if (ev.type == WatchEventType::Error) {
+      Error e = ev.error.value_or(Error::internal(options_.name + ": watch ERROR event without a Status"));
+      record_error(e);
+      if (is_gone(e)) {
+        MutexLock l(mu_);
+        ++stats_.expired;
+        return Next::kList;
+      }
+      return Next::kBackoffThenWatch;
+    }
+    if (!apply_event(ev)) return Next::kBackoffThenWatch;
+    if (!received) {
+      received = true;
+      clear_error();
+      reset_backoff();
+    }
+  }
+  return Next::kStop;
+}
+
+bool Reflector::apply_event(const WatchEvent& ev) {
+  if (!ev.object) {
+    record_error(Error::internal(options_.name + ": watch event without an object"));
+    return false;
+  }
+  std::string rv(ev.object->resource_version());
+  if (ev.type == WatchEventType::Bookmark) {
+    MutexLock l(mu_);
+    ++stats_.bookmarks;
+    if (!rv.empty()) last_sync_rv_ = std::move(rv);
+    return true;
+  }
+  ObjectPtr obj = ev.object;
+  if (options_.transform) obj = options_.transform(std::move(obj));
+  if (obj) {
+    Result<void> r;
+    switch (ev.type) {
+      case WatchEventType::Added:
+        r = fifo_.add(obj);
+        break;
+      case WatchEventType::Modified:
+        r = fifo_.update(obj);
+        break;
+      case WatchEventType::Deleted:
+        r = fifo_.delete_(obj);
+        break;
+      default:
+        break;
+    }
+    if (!r) {
+      record_error(r.error());
+      return false;
+    }
+  }
+  MutexLock l(mu_);
+  ++stats_.events;
+  if (!rv.empty()) last_sync_rv_ = std::move(rv);
+  return true;
+}
+
+void Reflector::maybe_resync() {
+  auto now = clock_.now();
+  if (now < next_resync_) return;
+  next_resync_ = now + options_.resync_period;
+  if (!options_.should_resync || options_.should_resync()) fifo_.resync();
+}
+
+bool Reflector::backoff() {
+  // Exponential with full jitter on top (client-go: factor 2, jitter 1.0),
+  // capped at backoff_max.
+  if (current_backoff_.count() == 0) {
+    current_backoff_ = options_.backoff_initial;
+  } else {
+    current_backoff_ = std::min(options_.backoff_max, current_backoff_ * 2);
+  }
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  auto wait = std::min<std::chrono::milliseconds>(
+      options_.backoff_max,
+      std::chrono::milliseconds(static_cast<long long>(current_backoff_.count() * (1.0 + jitter(rng_)))));
+  auto deadline = clock_.now() + wait;
+  MutexLock l(mu_);
+  while (!stopping() && clock_.now() < deadline) clock_.wait_until(mu_, wake_, deadline);
+  return !stopping();
+}
+
+void Reflector::reset_backoff() { current_backoff_ = std::chrono::milliseconds(0); }
+
+void Reflector::record_error(const Error& e) {
+  {
+    MutexLock l(mu_);
+    ++stats_.errors;
+    last_error_ = e;
+  }
+  if (options_.watch_error_handler) options_.watch_error_handler(e);
+}
+
+void Reflector::clear_error() {
+  MutexLock l(mu_);
+  last_error_.reset();
+}
+
+}  // namespace kube::informers

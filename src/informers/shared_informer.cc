@@ -1,0 +1,314 @@
+#include "kube/informers/shared_informer.h"
+
+#include <pthread.h>
+
+#include <deque>
+#include <variant>
+
+namespace kube::informers {
+namespace {
+
+struct AddNote {
+  ObjectPtr obj;
+  bool initial;
+};
+struct UpdateNote {
+  ObjectPtr old_obj, new_obj;
+};
+struct DeleteNote {
+  DeletedObject obj;
+};
+using Notification = std::variant<AddNote, UpdateNote, DeleteNote>;
+
+}  // namespace
+
+// One handler: its unbounded buffer and its dispatch thread.
+class SharedIndexInformer::Registration final : public HandlerRegistration {
+ public:
+  Registration(std::shared_ptr<ResourceEventHandler> handler, std::chrono::milliseconds resync,
+               std::shared_ptr<const cache::DeltaFifo> fifo)
+      : handler_(std::move(handler)), resync_(resync), fifo_(std::move(fifo)) {}
+  ~Registration() override { stop(); }
+
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
+
+  // Joins the dispatch thread; undelivered notifications are dropped.
+  void stop() {
+    {
+      MutexLock l(mu_);
+      stopping_ = true;
+      cv_.notify_all();
+    }
+    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  }
+
+  void push(Notification n) {
+    MutexLock l(mu_);
+    if (stopping_) return;
+    if (auto* a = std::get_if<AddNote>(&n); a != nullptr && a->initial) ++initial_pending_;
+    buffer_.push_back(std::move(n));
+    high_water_ = std::max(high_water_, buffer_.size());
+    cv_.notify_one();
+  }
+
+  bool has_synced() const override {
+    if (!fifo_->has_synced()) return false;
+    MutexLock l(mu_);
+    return initial_pending_ == 0;
+  }
+  std::size_t backlog() const override {
+    MutexLock l(mu_);
+    return buffer_.size();
+  }
+  std::size_t backlog_high_water() const override {
+    MutexLock l(mu_);
+    return high_water_;
+  }
+  std::uint64_t delivered() const override {
+    MutexLock l(mu_);
+    return delivered_;
+  }
+  std::uint64_t handler_exceptions() const override {
+    MutexLock l(mu_);
+    return exceptions_;
+  }
+
+  std::chrono::milliseconds resync() const { return resync_; }
+  // Owned by SharedIndexInformer::should_resync under the informer's mu_.
+  Clock::TimePoint next_resync{};
+
+ private:
+  void run() {
+    pthread_setname_np(pthread_self(), "kube-handler");
+    MutexLock l(mu_);
+    while (true) {
+      while (buffer_.empty() && !stopping_) cv_.wait(mu_);
+      if (stopping_) return;
+      Notification n = std::move(buffer_.front());
+      buffer_.pop_front();
+      bool initial = false;
+      mu_.unlock();  // the handler runs without our lock: push() never waits for it
+      bool threw = false;
+      try {
+        std::visit(
+            [&](auto& note) {
+              using T = std::decay_t<decltype(note)>;
+              if constexpr (std::is_same_v<T, AddNote>) {
+                initial = note.initial;
+                handler_->on_add(note.obj, note.initial);
+              } else if constexpr (std::is_same_v<T, UpdateNote>) {
+                handler_->on_update(note.old_obj, note.new_obj);
+              } else {
+                handler_->on_delete(note.obj);
+              }
+            },
+            n);
+      } catch (...) {
+        threw = true;  // isolated: counted, and dispatch goes on
+      }
+      mu_.lock();
+      ++delivered_;
+      if (threw) ++exceptions_;
+      if (initial) --initial_pending_;
+    }
+  }
+
+  const std::shared_ptr<ResourceEventHandler> handler_;
+  const std::chrono::milliseconds resync_;
+  const std::shared_ptr<const cache::DeltaFifo> fifo_;
+
+  mutable Mutex mu_;  // guards the buffer and the counters below
+  CondVar cv_;        // signalled on push and on stop
+  std::deque<Notification> buffer_ KUBE_GUARDED_BY(mu_);
+  std::size_t high_water_ KUBE_GUARDED_BY(mu_) = 0;
+  std::size_t initial_pending_ KUBE_GUARDED_BY(mu_) = 0;  // initial adds not yet handled
+  std::uint64_t delivered_ KUBE_GUARDED_BY(mu_) = 0;
+  std::uint64_t exceptions_ KUBE_GUARDED_BY(mu_) = 0;
+  bool stopping_ KUBE_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // started by start(), joined by stop()
+};
+
+namespace {
+
+ReflectorOptions reflector_options(const SharedInformerOptions& o, const cache::ThreadSafeStore& store,
+                                   std::function<bool()> should_resync) {
+  ReflectorOptions r = o.reflector;
+  r.known_objects = &store;
+  r.resync_period = o.resync_period;
+  r.should_resync = std::move(should_resync);
+  return r;
+}
+
+}  // namespace
+
+SharedIndexInformer::SharedIndexInformer(std::shared_ptr<ListerWatcher> lw,
+                                         SharedInformerOptions options)
+    : lw_(std::move(lw)),
+      options_(std::move(options)),
+      store_(options_.indexers),
+      fifo_(std::make_shared<cache::DeltaFifo>(cache::DeltaFifoOptions{.known_objects = &store_})),
+      reflector_(*lw_, *fifo_, reflector_options(options_, store_, [this] { return should_resync(); })) {}
+
+SharedIndexInformer::~SharedIndexInformer() { stop(); }
+
+std::shared_ptr<HandlerRegistration> SharedIndexInformer::add_event_handler(
+    std::shared_ptr<ResourceEventHandler> handler, std::optional<std::chrono::milliseconds> resync) {
+  auto period = resync.value_or(options_.resync_period);
+  if (period.count() > 0 && period < options_.resync_period) period = options_.resync_period;
+  auto reg = std::make_shared<Registration>(std::move(handler), period, fifo_);
+  MutexLock l(mu_);
+  if (stopped_) return reg;  // never started: never synced
+  if (started_) {
+    // The snapshot and the registration happen under mu_, which also covers
+    // every distribution: the handler sees each object once, then live events.
+    for (const ObjectPtr& obj : store_.list()) reg->push(AddNote{obj, true});
+  }
+  reg->next_resync = RealClock::instance().now() + period;
+  registrations_.push_back(reg);
+  reg->start();
+  return reg;
+}
+
+Result<void> SharedIndexInformer::remove_event_handler(
+    const std::shared_ptr<HandlerRegistration>& registration) {
+  std::shared_ptr<Registration> found;
+  {
+    MutexLock l(mu_);
+    for (auto it = registrations_.begin(); it != registrations_.end(); ++it) {
+      if (it->get() == registration.get()) {
+        found = *it;
+        registrations_.erase(it);
+        break;
+      }
+    }
+    std::erase(syncing_, found);
+  }
+  if (!found) {
+    return Error::invalid_argument(options_.reflector.name +
+                                   ": remove_event_handler: not a registration of this informer");
+  }
+  found->stop();
+  return {};
+}
+
+Result<void> SharedIndexInformer::add_indexers(cache::Indexers indexers) {
+  return store_.add_indexers(std::move(indexers));
+}
+
+void SharedIndexInformer::start() {
+  {
+    MutexLock l(mu_);
+    if (started_ || stopped_) return;
+    started_ = true;
+  }
+  process_thread_ = std::thread([this] { process_loop(); });
+  reflector_.start();
+}
+
+void SharedIndexInformer::stop() {
+  std::vector<std::shared_ptr<Registration>> regs;
+  {
+    MutexLock l(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    regs = registrations_;
+  }
+  reflector_.stop();
+  fifo_->close();
+  if (process_thread_.joinable()) process_thread_.join();
+  for (auto& r : regs) r->stop();
+}
+
+bool SharedIndexInformer::is_started() const {
+  MutexLock l(mu_);
+  return started_;
+}
+
+bool SharedIndexInformer::has_synced() const { return fifo_->has_synced(); }
+
+bool SharedIndexInformer::wait_for_cache_sync(std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!has_synced()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+std::optional<Error> SharedIndexInformer::last_error() const { return reflector_.last_error(); }
+
+std::string SharedIndexInformer::last_sync_resource_version() const {
+  return reflector_.last_sync_resource_version();
+}
+
+ReflectorStats SharedIndexInformer::reflector_stats() const { return reflector_.stats(); }
+
+void SharedIndexInformer::process_loop() {
+  pthread_setname_np(pthread_self(), "kube-informer");
+  while (true) {
+    auto r = fifo_->pop([this](const cache::Deltas& deltas, bool initial) {
+      return process_deltas(deltas, initial);
+    });
+    if (!r && cache::is_fifo_closed(r.error())) return;
+  }
+}
+
+Result<void> SharedIndexInformer::process_deltas(const cache::Deltas& deltas, bool is_in_initial_list) {
+  MutexLock l(mu_);
+  auto distribute = [&](const Notification& n, bool sync) KUBE_REQUIRES(mu_) {
+    for (auto& reg : sync ? syncing_ : registrations_) reg->push(n);
+  };
+  for (const cache::Delta& d : deltas) {
+    switch (d.type) {
+      case cache::DeltaType::kSync:
+      case cache::DeltaType::kReplaced:
+      case cache::DeltaType::kAdded:
+      case cache::DeltaType::kUpdated: {
+        const ObjectPtr& obj = d.latest_object();
+        if (!obj) continue;
+        if (ObjectPtr old = store_.get(*obj)) {
+          if (auto r = store_.update(obj); !r) return r;
+          // client-go processDeltas: a Replaced delta that changed nothing is a
+          // resync, delivered only to handlers due for one.
+          bool is_sync = d.type == cache::DeltaType::kSync ||
+                         (d.type == cache::DeltaType::kReplaced &&
+                          old->resource_version() == obj->resource_version());
+          distribute(UpdateNote{std::move(old), obj}, is_sync);
+        } else {
+          if (auto r = store_.add(obj); !r) return r;
+          distribute(AddNote{obj, is_in_initial_list}, false);
+        }
+        break;
+      }
+      case cache::DeltaType::kDeleted: {
+        if (const auto* t = d.tombstone()) {
+          store_.delete_by_key(t->key);
+          distribute(DeleteNote{*t}, false);
+        } else {
+          const ObjectPtr& obj = d.latest_object();
+          if (!obj) continue;
+          if (auto r = store_.delete_(*obj); !r) return r;
+          distribute(DeleteNote{obj}, false);
+        }
+        break;
+      }
+    }
+  }
+  return {};
+}
+
+bool SharedIndexInformer::should_resync() {
+  MutexLock l(mu_);
+  auto now = RealClock::instance().now();
+  syncing_.clear();
+  for (auto& reg : registrations_) {
+    if (reg->resync().count() <= 0 || now < reg->next_resync) continue;
+    syncing_.push_back(reg);
+    reg->next_resync = now + reg->resync();
+  }
+  return !syncing_.empty();
+}
+
+}  // namespace kube::informers
