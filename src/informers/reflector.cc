@@ -112,7 +112,7 @@ Reflector::Next Reflector::list() {
       MutexLock l(mu_);
       ++stats_.list_requests;
     }
-    Result<ListPage> page = lw_.list(o, stop_source_.get_token());
+    Result<ListResult> page = lw_.list(o, stop_source_.get_token());
     if (stopping()) return Next::kStop;
     if (!page) {
       record_error(page.error());
@@ -232,6 +232,11 @@ Reflector::Next Reflector::watch() {
         continue;  // woke for a resync
       }
       record_error(next.error());
+      if (is_gone(next.error())) {  // e.g. a 410 answer to the watch request itself
+        MutexLock l(mu_);
+        ++stats_.expired;
+        return Next::kList;
+      }
       // A stream that delivered events was working: re-open at once. One that
       // broke before delivering anything backs off, so a failing server is
       // never hammered.

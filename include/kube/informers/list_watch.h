@@ -6,10 +6,8 @@
 // server" from "maintain the cache" (kube-rs's watcher/reflector split) keeps
 // the reflector testable without a network.
 //
-//   kube::informers::ListOptions opts{.limit = 500};
-//   auto page = lw.list(opts, stop);                 // Result<ListPage>
-//   auto watch = lw.watch({.resource_version = page->resource_version,
-//                          .allow_watch_bookmarks = true}, stop);
+//   auto page = lw.list({.limit = 500}, stop);       // Result<kube::ListResult>
+//   auto watch = lw.watch({.resource_version = page->resource_version}, stop);
 //   while (true) {
 //     auto next = (*watch)->next(deadline);          // Result<std::optional<WatchEvent>>
 //     if (!next) break;                              // stream failed
@@ -22,40 +20,20 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stop_token>
-#include <string>
-#include <vector>
 
+#include "kube/client/rest_client.h"
 #include "kube/client/watch_decoder.h"
 #include "kube/core/object.h"
 #include "kube/core/result.h"
 
 namespace kube::informers {
 
-// The query parameters of a list or watch (metav1.ListOptions).
-struct ListOptions {
-  std::string label_selector;
-  std::string field_selector;
-  // "" = most recent (a consistent read from etcd); "0" = any (the server's
-  // cache); N = not older than N (or exactly N with resourceVersionMatch=Exact).
-  std::string resource_version;
-  std::string resource_version_match;  // "", "NotOlderThan", "Exact"
-  std::int64_t limit = 0;              // page size; 0 = no paging
-  std::string continue_token;
-  bool allow_watch_bookmarks = false;
-  bool send_initial_events = false;  // WatchList (streaming list)
-  std::optional<int> timeout_seconds;
-};
-
-struct ListPage {
-  std::vector<ObjectPtr> items;
-  std::string resource_version;
-  std::string continue_token;
-  std::optional<std::int64_t> remaining_item_count;
-};
+// Lists and watches take the REST client's kube::ListOptions (selectors,
+// resourceVersion and its match rule, limit/continue, bookmarks, WatchList)
+// and lists return its kube::ListResult (items, resourceVersion, continue).
 
 // One open watch stream.
 class Watch {
@@ -75,7 +53,7 @@ class ListerWatcher {
   virtual ~ListerWatcher() = default;
   // One list request (one page when options.limit > 0). Returns early with an
   // error when `stop` is requested.
-  virtual Result<ListPage> list(const ListOptions& options, std::stop_token stop) = 0;
+  virtual Result<ListResult> list(const ListOptions& options, std::stop_token stop) = 0;
   // Opens a watch. Errors that the server reports before the stream starts
   // (401, 403, 404, 410, ...) are returned here.
   virtual Result<std::unique_ptr<Watch>> watch(const ListOptions& options, std::stop_token stop) = 0;

@@ -155,7 +155,7 @@ class FakeServer final : public informers::ListerWatcher {
   }
 
   // --- ListerWatcher
-  Result<informers::ListPage> list(const informers::ListOptions& o, std::stop_token) override {
+  Result<ListResult> list(const ListOptions& o, std::stop_token) override {
     MutexLock l(mu_);
     list_rvs_.push_back(o.continue_token.empty() ? o.resource_version : "continue");
     if (list_failures_ > 0) {
@@ -168,7 +168,7 @@ class FakeServer final : public informers::ListerWatcher {
     }
     std::size_t start = 0;
     if (!o.continue_token.empty()) start = std::stoull(o.continue_token);
-    informers::ListPage page;
+    ListResult page;
     page.resource_version = std::to_string(rv_);
     std::size_t i = 0;
     for (const auto& [key, obj] : items_) {
@@ -182,7 +182,7 @@ class FakeServer final : public informers::ListerWatcher {
     return page;
   }
 
-  Result<std::unique_ptr<informers::Watch>> watch(const informers::ListOptions& o,
+  Result<std::unique_ptr<informers::Watch>> watch(const ListOptions& o,
                                                   std::stop_token) override {
     MutexLock l(mu_);
     watch_rvs_.push_back(o.resource_version);
