@@ -121,7 +121,7 @@ class Object::Builder {
     std::size_t pos = json.size() + kPadding;
     auto put = [&](std::string_view s) {
       Ref r{static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(s.size())};
-      std::memcpy(base + pos, s.data(), s.size());
+      if (!s.empty()) std::memcpy(base + pos, s.data(), s.size());  // data() may be null
       pos += s.size();
       return r;
     };
