@@ -37,10 +37,6 @@ void erase_from(Map& values, const std::string& value, std::string_view key) {
 
 }  // namespace
 
-std::vector<std::string> namespace_index_func(const Object& obj) {
-  return {std::string(obj.namespace_())};
-}
-
 ThreadSafeStore::ThreadSafeStore(Indexers indexers) {
   WriterLock l(mu_);
   indices_.emplace(std::string(kNamespaceIndex), NamedIndex{namespace_index_func, {}});
