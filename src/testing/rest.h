@@ -1,0 +1,84 @@
+// Internal: routing and REST semantics of the embedded API server — turns a
+// parsed HTTP request into a response (get, list, create, update, patch,
+// delete, deletecollection, discovery) or into a WatchRequest that the
+// connection then streams.
+//
+// Thread-safety: RestHandler is stateless apart from the Store it uses;
+// handle() may run on any number of threads at once.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "kube/core/selector.h"
+#include "src/testing/store.h"
+
+namespace kube::testing::internal {
+
+struct Request {
+  std::string method;
+  std::string target;  // path and query, as on the request line
+  std::string accept;
+  std::string content_type;
+  std::string user_agent;
+  std::string body;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct WatchRequest {
+  ResourcePtr resource;
+  std::string namespace_;
+  std::string resource_version;
+  bool send_initial_events = false;
+  bool allow_bookmarks = false;
+  int timeout_seconds = 0;  // 0: the server default
+  LabelSelector label_selector;
+  FieldSelector field_selector;
+  bool metadata_only = false;
+};
+
+// Response bodies as kube-apiserver writes them: pretty-printed (json.Indent)
+// when `pretty` is set, compact otherwise.
+Response json_response(unsigned status, std::string compact_body, bool pretty);
+Response error_response(const Error& e, bool pretty);
+// kube-apiserver pretty-prints for ?pretty=true and for curl/wget user agents.
+bool wants_pretty(const Request& req, const std::map<std::string, std::string>& query);
+std::map<std::string, std::string> parse_query(const std::string& target, std::string& path);
+
+// One event line of a watch stream (without the trailing newline).
+std::string watch_event_json(std::string_view type, const Object& obj, bool metadata_only);
+// The object of a BOOKMARK event (shape of fixtures/watch/*.jsonl).
+std::string bookmark_json(const ResourceInfo& res, std::int64_t rv, bool initial_events_end);
+std::string metadata_only_json(const Object& obj);
+
+class RestHandler {
+ public:
+  RestHandler(Store& store, std::string server_address)
+      : store_(store), server_address_(std::move(server_address)) {}
+  std::variant<Response, WatchRequest> handle(const Request& req) const;
+
+ private:
+  struct Route;
+  Response list(const Route& r) const;
+  Response create(const Route& r) const;
+  Response update(const Route& r) const;
+  Response patch(const Route& r) const;
+  Response remove(const Route& r) const;
+  Response remove_collection(const Route& r) const;
+  Response object_response(unsigned status, const Route& r, const ObjectPtr& obj) const;
+  Result<boost::json::object> decode_body(const Route& r) const;
+
+  Store& store_;
+  const std::string server_address_;
+};
+
+}  // namespace kube::testing::internal

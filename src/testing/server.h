@@ -1,0 +1,80 @@
+// Internal: ApiServer::Impl — the Asio/Beast server behind kube::testing::ApiServer.
+//
+// Threading model: `io_threads` threads run one io_context. Every connection
+// is a C++20 coroutine on its own strand (so its socket, parser and watch
+// timer are touched by one thread at a time); a watch is the same coroutine
+// streaming chunks, woken by its Watcher's notify (a post to that strand).
+// No thread per connection or per watch. The fault-injection settings are
+// atomics read by the connections. Connections register a closer (guarded by
+// conns_mu_) so restart()/stop() can drop them all; stop() closes the
+// acceptor, drops every connection, stops the io_context and joins the threads.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include "kube/core/mutex.h"
+#include "kube/testing/api_server.h"
+#include "src/testing/rest.h"
+#include "src/testing/store.h"
+
+namespace kube::testing {
+
+class ApiServer::Impl {
+ public:
+  explicit Impl(ApiServerOptions options);
+  ~Impl();
+  Result<void> start();
+  void stop();
+  void drop_connections();
+  std::string kubeconfig() const;
+
+  const ApiServerOptions opts;
+  internal::Store store;
+  std::string ca_pem, token, client_cert_pem, client_key_pem;
+  std::atomic<std::uint16_t> port{0};
+
+  // Fault injection.
+  std::atomic<int> close_after{0};
+  std::atomic<double> close_probability{0};
+  std::atomic<bool> stalled{false};
+  std::atomic<int> fail_count{0};
+  std::atomic<int> fail_code{0};
+  std::atomic<int> fail_retry_after{1};
+  std::atomic<std::int64_t> delay_ms{0};
+
+  template <class Stream>
+  boost::asio::awaitable<void> session(std::shared_ptr<Stream> stream, bool tls);
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  template <class Stream>
+  boost::asio::awaitable<bool> serve_one(Stream& stream, internal::Request req, bool client_cert_ok);
+  template <class Stream>
+  boost::asio::awaitable<void> watch(Stream& stream, internal::WatchRequest w);
+  template <class Stream>
+  boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w);
+  std::optional<internal::Response> control(const internal::Request& req, bool& restart_after);
+  std::uint64_t register_connection(std::function<void()> closer);
+  void unregister_connection(std::uint64_t id);
+
+  std::unique_ptr<internal::RestHandler> rest_;
+  std::unique_ptr<boost::asio::io_context> io_;
+  std::unique_ptr<boost::asio::ssl::context> ssl_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::vector<std::thread> threads_;
+  bool running_ = false;
+
+  kube::Mutex conns_mu_;  // guards conns_ and next_conn_
+  std::map<std::uint64_t, std::function<void()>> conns_ KUBE_GUARDED_BY(conns_mu_);
+  std::uint64_t next_conn_ KUBE_GUARDED_BY(conns_mu_) = 0;
+};
+
+}  // namespace kube::testing
