@@ -256,7 +256,13 @@ std::string aggregate(const std::vector<RequirementError>& errs) {
   for (const auto& e : errs) {
     if (std::find(seen.begin(), seen.end(), e.message) == seen.end()) seen.push_back(e.message);
   }
-  return seen.size() == 1 ? seen[0] : "[" + join(seen, ", ") + "]";
+  if (seen.size() == 1) return seen[0];
+  // Appended rather than "[" + ...: GCC 12 -O3 reports a false -Wrestrict
+  // on operator+(const char*, std::string&&) (GCC PR105651).
+  std::string out = "[";
+  out += join(seen, ", ");
+  out += ']';
+  return out;
 }
 
 }  // namespace kube::detail
