@@ -25,11 +25,11 @@ Error unknown_index(std::string_view name) {
   return Error::not_found("store: index \"" + std::string(name) + "\" does not exist");
 }
 
-template <class Map>
-void erase_from(Map& values, const std::string& value, std::string_view key) {
+template <class Map, class Node>
+void erase_from(Map& values, const std::string& value, const Node* node) {
   auto it = values.find(value);
   if (it == values.end()) return;
-  it->second.erase(key);
+  it->second.erase(node);
   // Drop empty sets, or churn over unique values (pod-template-hash) would
   // leak one empty set per value ever seen.
   if (it->second.empty()) values.erase(it);
@@ -46,10 +46,10 @@ ThreadSafeStore::ThreadSafeStore(Indexers indexers) {
   }
 }
 
-void ThreadSafeStore::file(std::string_view key, const Object& obj) {
+void ThreadSafeStore::file(const Node* node, const Object& obj) {
   for (auto& [name, index] : indices_) {
     for (std::string& value : index.func(obj)) {
-      index.values[std::move(value)].insert(key);
+      index.values[std::move(value)].insert(node);
     }
   }
   for (const Label& l : obj.labels()) {
@@ -59,20 +59,20 @@ void ThreadSafeStore::file(std::string_view key, const Object& obj) {
     if (by_value == by_key->second.end()) {
       by_value = by_key->second.emplace(std::string(l.value), KeySet{}).first;
     }
-    by_value->second.insert(key);
+    by_value->second.insert(node);
   }
 }
 
-void ThreadSafeStore::unfile(std::string_view key, const Object& obj) {
+void ThreadSafeStore::unfile(const Node* node, const Object& obj) {
   for (auto& [name, index] : indices_) {
-    for (const std::string& value : index.func(obj)) erase_from(index.values, value, key);
+    for (const std::string& value : index.func(obj)) erase_from(index.values, value, node);
   }
   for (const Label& l : obj.labels()) {
     auto by_key = labels_.find(l.key);
     if (by_key == labels_.end()) continue;
     auto by_value = by_key->second.find(l.value);
     if (by_value == by_key->second.end()) continue;
-    by_value->second.erase(key);
+    by_value->second.erase(node);
     if (by_value->second.empty()) by_key->second.erase(by_value);
     if (by_key->second.empty()) labels_.erase(by_key);
   }
@@ -84,9 +84,9 @@ Result<void> ThreadSafeStore::upsert(ObjectPtr obj) {
   if (!key) return key.error();
   WriterLock l(mu_);
   auto [it, inserted] = items_.try_emplace(std::move(*key), nullptr);
-  if (!inserted) unfile(it->first, *it->second);
+  if (!inserted) unfile(&*it, *it->second);
   it->second = std::move(obj);
-  file(it->first, *it->second);
+  file(&*it, *it->second);
   if (!it->second->resource_version().empty()) {
     resource_version_ = std::string(it->second->resource_version());
   }
@@ -97,7 +97,7 @@ Result<void> ThreadSafeStore::add(ObjectPtr obj) { return upsert(std::move(obj))
 Result<void> ThreadSafeStore::update(ObjectPtr obj) { return upsert(std::move(obj)); }
 
 void ThreadSafeStore::erase_locked(Items::iterator it) {
-  unfile(it->first, *it->second);
+  unfile(&*it, *it->second);
   items_.erase(it);
 }
 
@@ -165,8 +165,8 @@ Result<void> ThreadSafeStore::replace(std::vector<ObjectPtr> objects, std::strin
     items_.reserve(objects.size());
     for (std::size_t i = 0; i < objects.size(); ++i) {
       auto [it, inserted] = items_.insert_or_assign(std::move(keys[i]), std::move(objects[i]));
-      if (!inserted) unfile(it->first, *it->second);  // a key listed twice: the last wins
-      file(it->first, *it->second);
+      if (!inserted) unfile(&*it, *it->second);  // a key listed twice: the last wins
+      file(&*it, *it->second);
     }
     resource_version_ = std::move(resource_version);
   }
@@ -194,16 +194,16 @@ Result<std::vector<ObjectPtr>> ThreadSafeStore::index(std::string_view index_nam
     // The common case needs no de-duplication.
     if (auto v = idx->second.values.find(values[0]); v != idx->second.values.end()) {
       out.reserve(v->second.size());
-      for (std::string_view key : v->second) out.push_back(items_.find(key)->second);
+      for (const Node* n : v->second) out.push_back(n->second);
     }
     return out;
   }
-  std::unordered_set<std::string_view> seen;
+  std::unordered_set<const Node*> seen;
   for (const std::string& value : values) {
     auto v = idx->second.values.find(value);
     if (v == idx->second.values.end()) continue;
-    for (std::string_view key : v->second) {
-      if (seen.insert(key).second) out.push_back(items_.find(key)->second);
+    for (const Node* n : v->second) {
+      if (seen.insert(n).second) out.push_back(n->second);
     }
   }
   return out;
@@ -217,7 +217,7 @@ Result<std::vector<std::string>> ThreadSafeStore::index_keys(std::string_view in
   std::vector<std::string> out;
   if (auto v = idx->second.values.find(value); v != idx->second.values.end()) {
     out.reserve(v->second.size());
-    for (std::string_view key : v->second) out.emplace_back(key);
+    for (const Node* n : v->second) out.push_back(n->first);
   }
   return out;
 }
@@ -240,7 +240,7 @@ Result<std::vector<ObjectPtr>> ThreadSafeStore::by_index(std::string_view index_
   std::vector<ObjectPtr> out;
   if (auto v = idx->second.values.find(value); v != idx->second.values.end()) {
     out.reserve(v->second.size());
-    for (std::string_view key : v->second) out.push_back(items_.find(key)->second);
+    for (const Node* n : v->second) out.push_back(n->second);
   }
   return out;
 }
@@ -256,8 +256,8 @@ Result<void> ThreadSafeStore::add_indexers(Indexers indexers) {
   }
   for (auto& [name, func] : indexers) {
     NamedIndex& index = indices_.emplace(name, NamedIndex{std::move(func), {}}).first->second;
-    for (const auto& [key, obj] : items_) {
-      for (std::string& value : index.func(*obj)) index.values[std::move(value)].insert(key);
+    for (const Node& node : items_) {
+      for (std::string& value : index.func(*node.second)) index.values[std::move(value)].insert(&node);
     }
   }
   return {};
@@ -328,7 +328,7 @@ std::vector<ObjectPtr> ThreadSafeStore::select_locked(std::optional<std::string_
   }
   out.reserve(plan.size);
   for (const KeySet* set : plan.sets) {
-    for (std::string_view key : *set) consider(items_.find(key)->second);
+    for (const Node* n : *set) consider(n->second);
   }
   return out;
 }

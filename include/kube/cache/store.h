@@ -156,21 +156,23 @@ class ThreadSafeStore final : public Indexer {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  // Keys are views of the key strings owned by items_ (unordered_map nodes do
-  // not move), so an object's key is stored once however many indexes file
-  // it. A view is removed from every set before its items_ node is erased.
-  using KeySet = std::unordered_set<std::string_view>;
-  // index value -> keys filed under it
+  using Items = std::unordered_map<std::string, ObjectPtr, StringHash, std::equal_to<>>;
+  using Node = Items::value_type;
+  // Index sets hold pointers to items_ nodes (unordered_map nodes never
+  // move), so a key is stored once however many indexes file it, and a
+  // candidate needs no second lookup. A node is removed from every set
+  // before it is erased.
+  using KeySet = std::unordered_set<const Node*>;
+  // index value -> nodes filed under it
   using ValueIndex = std::unordered_map<std::string, KeySet, StringHash, std::equal_to<>>;
   struct NamedIndex {
     IndexFunc func;
     ValueIndex values;
   };
-  using Items = std::unordered_map<std::string, ObjectPtr, StringHash, std::equal_to<>>;
 
   Result<void> upsert(ObjectPtr obj) KUBE_EXCLUDES(mu_);
-  void file(std::string_view key, const Object& obj) KUBE_REQUIRES(mu_);
-  void unfile(std::string_view key, const Object& obj) KUBE_REQUIRES(mu_);
+  void file(const Node* node, const Object& obj) KUBE_REQUIRES(mu_);
+  void unfile(const Node* node, const Object& obj) KUBE_REQUIRES(mu_);
   void erase_locked(Items::iterator it) KUBE_REQUIRES(mu_);
   const KeySet* label_keys(std::string_view label, std::string_view value) const
       KUBE_REQUIRES_SHARED(mu_);
