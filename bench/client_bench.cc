@@ -1,4 +1,5 @@
-// Client benchmarks: watch stream decoding.
+// Client benchmarks: watch stream decoding; small GETs against the embedded
+// API server (HTTPS, HTTP/1.1 keep-alive: the embedded server does not speak h2).
 //   cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release
 //   cmake --build build/release --target client_bench
 //   ./build/release/bench/client_bench
@@ -7,7 +8,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include "kube/client/rest_client.h"
 #include "kube/client/watch_decoder.h"
+#include "kube/testing/api_server.h"
 
 namespace {
 
@@ -42,6 +45,36 @@ void BM_WatchDecode1KBEvents(benchmark::State& state) {
   state.counters["event_bytes"] = static_cast<double>(stream.size()) / 1000;
 }
 BENCHMARK(BM_WatchDecode1KBEvents)->Arg(16384)->Arg(1024);
+
+// Small GETs from `threads` client threads sharing one Transport.
+void BM_SmallGetsAgainstEmbeddedApiServer(benchmark::State& state) {
+  static kube::testing::ApiServer* server = [] {
+    auto* s = new kube::testing::ApiServer(kube::testing::ApiServerOptions{});
+    if (!s->start()) std::abort();
+    return s;
+  }();
+  static std::shared_ptr<kube::RestClient> client = [] {
+    kube::RestConfig c;
+    c.host = server->url();
+    c.ca_pem = server->ca_pem();
+    c.bearer_token = server->token();
+    c.qps = 0;  // measure the transport, not the limiter
+    auto t = kube::Transport::create(c);
+    auto rc = std::make_shared<kube::RestClient>(std::move(*t));
+    (void)rc->create({{"", "v1", "namespaces"}, false}, "",
+                     R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}})");
+    (void)rc->create({{"", "v1", "configmaps"}, true}, "bench",
+                     R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"small"},"data":{"k":"v"}})");
+    return rc;
+  }();
+  const kube::Resource cms{{"", "v1", "configmaps"}, true};
+  for (auto _ : state) {
+    auto r = client->get(cms, "bench", "small");
+    if (!r) state.SkipWithError(r.error().message.c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SmallGetsAgainstEmbeddedApiServer)->UseRealTime()->Threads(1)->Threads(4)->Threads(16);
 
 }  // namespace
 

@@ -248,7 +248,10 @@ Result<void> read_user(const Entry& e, const std::string& name, RestConfig& cfg)
 
 std::string join(const std::vector<fs::path>& files) {
   std::string s;
-  for (const auto& f : files) s += (s.empty() ? "" : ":") + f.string();
+  for (const auto& f : files) {
+    if (!s.empty()) s += ':';
+    s += f.string();
+  }
   return s;
 }
 

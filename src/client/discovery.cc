@@ -188,13 +188,14 @@ Result<std::vector<ApiResource>> parse_api_resource_list(std::string_view text, 
 RestMapper::RestMapper(std::vector<ApiResource> resources) : resources_(std::move(resources)) {}
 
 Result<ApiResource> RestMapper::resolve(std::string_view typed) const {
+  const std::string typed_text(typed);  // an lvalue: GCC 12 -O3 misflags "lit" + string&& (PR105651)
   std::string in = lower(typed);
   if (in.empty()) return Error::invalid_argument("resource type is empty");
   if (in.find('/') != std::string::npos) {
-    return Error::invalid_argument("\"" + std::string(typed) + "\" names a subresource, not a resource type");
+    return Error::invalid_argument("\"" + typed_text + "\" names a subresource, not a resource type");
   }
   auto not_found = [&] {
-    return Error::not_found("the server doesn't have a resource type \"" + std::string(typed) + "\"");
+    return Error::not_found("the server doesn't have a resource type \"" + typed_text + "\"");
   };
   std::size_t dot = in.find('.');
   if (dot != std::string::npos) {
@@ -237,9 +238,11 @@ Result<ApiResource> RestMapper::resolve(std::string_view typed) const {
   if (claimed.size() > 1) {
     std::string list;
     for (const auto& r : resources_)
-      if (short_name(r, in) && list.find(group_resource(r)) == std::string::npos)
-        list += (list.empty() ? "" : ", ") + group_resource(r);
-    return Error::invalid_argument("short name \"" + std::string(typed) + "\" is ambiguous: " + list);
+      if (short_name(r, in) && list.find(group_resource(r)) == std::string::npos) {
+        if (!list.empty()) list += ", ";
+        list += group_resource(r);
+      }
+    return Error::invalid_argument("short name \"" + typed_text + "\" is ambiguous: " + list);
   }
   if (const ApiResource* r = pick(matches)) return *r;
   return not_found();
