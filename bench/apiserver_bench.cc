@@ -45,14 +45,31 @@ Fixture& fixture() {
   return f;
 }
 
+// Reads the whole response with 1 MiB reads on a plain socket, so the
+// figure is the server's (a Beast string_body parser on the client side
+// costs more than the server does).
+std::size_t raw_get(const ApiServer& server, const std::string& target) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + server.token() +
+                    "\r\nConnection: close\r\n\r\n";
+  asio::write(s, asio::buffer(req));
+  static std::vector<char> buf(1 << 20);
+  std::size_t total = 0;
+  boost::system::error_code ec;
+  while (!ec) total += s.read_some(asio::buffer(buf), ec);
+  return total;
+}
+
 void BM_ListPods100k(benchmark::State& state) {
   auto& f = fixture();
   std::size_t bytes = 0;
   for (auto _ : state) {
-    auto r = f.client->request("GET", "/api/v1/namespaces/default/pods");
-    if (r.status != 200) state.SkipWithError("list failed");
-    bytes += r.body.size();
-    benchmark::DoNotOptimize(r.body.data());
+    std::size_t n = raw_get(*f.server, "/api/v1/namespaces/default/pods");
+    if (n < 1000) state.SkipWithError("list failed");
+    bytes += n;
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
   state.counters["list_MB"] = double(bytes) / double(state.iterations()) / 1e6;
