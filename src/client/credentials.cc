@@ -71,7 +71,23 @@ struct ProcessOutput {
   std::string out, err;
 };
 
-Result<ProcessOutput> run_process(const ExecConfig& exec, const std::string& where) {
+// KUBERNETES_EXEC_INFO: an ExecCredential with spec.interactive (always
+// false here) and, with provideClusterInfo, spec.cluster.
+std::string exec_info(const ExecConfig& exec, const RestConfig* cluster) {
+  boost::json::object spec{{"interactive", false}};
+  if (exec.provide_cluster_info && cluster) {
+    boost::json::object c{{"server", cluster->host}};
+    if (!cluster->tls_server_name.empty()) c["tls-server-name"] = cluster->tls_server_name;
+    if (cluster->insecure_skip_tls_verify) c["insecure-skip-tls-verify"] = true;
+    if (!cluster->ca_pem.empty()) c["certificate-authority-data"] = base64(cluster->ca_pem);
+    if (!cluster->proxy_url.empty()) c["proxy-url"] = cluster->proxy_url;
+    spec["cluster"] = std::move(c);
+  }
+  boost::json::object info{{"kind", "ExecCredential"}, {"apiVersion", exec.api_version}, {"spec", std::move(spec)}};
+  return boost::json::serialize(info);
+}
+
+Result<ProcessOutput> run_process(const ExecConfig& exec, const std::string& where, const RestConfig* cluster) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string_view kv(*e);
@@ -79,8 +95,7 @@ Result<ProcessOutput> run_process(const ExecConfig& exec, const std::string& whe
     if (eq != std::string_view::npos) env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
   }
   for (const auto& [k, v] : exec.env) env[k] = v;
-  env["KUBERNETES_EXEC_INFO"] = R"({"kind":"ExecCredential","apiVersion":")" + exec.api_version +
-                                R"(","spec":{"interactive":false}})";
+  env["KUBERNETES_EXEC_INFO"] = exec_info(exec, cluster);
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
   std::vector<char*> envp, argv;
@@ -154,8 +169,8 @@ std::string trimmed(std::string s) {
 
 }  // namespace
 
-Result<ExecResult> run_exec_plugin(const ExecConfig& exec, const std::string& where) {
-  Result<ProcessOutput> po = run_process(exec, where);
+Result<ExecResult> run_exec_plugin(const ExecConfig& exec, const std::string& where, const RestConfig* cluster) {
+  Result<ProcessOutput> po = run_process(exec, where, cluster);
   if (!po) return po.error();
   std::string plugin = where + ": exec plugin \"" + exec.command + "\"";
   if (po->timed_out) {
@@ -219,7 +234,7 @@ CredentialProvider::CredentialProvider(RestConfig config, CredentialOptions opti
 Result<Credentials> CredentialProvider::run_exec() {
   auto now = std::chrono::system_clock::now();
   if (exec_cache_ && (!exec_expiry_ || now < *exec_expiry_)) return *exec_cache_;
-  Result<ExecResult> r = run_exec_plugin(*config_.exec, config_.source);
+  Result<ExecResult> r = run_exec_plugin(*config_.exec, config_.source, &config_);
   if (!r) return r.error();
   exec_cache_ = r->credentials;
   exec_expiry_ = r->expiration;
@@ -228,6 +243,11 @@ Result<Credentials> CredentialProvider::run_exec() {
 
 Result<Credentials> CredentialProvider::get() {
   MutexLock lock(mu_);
+  if (stale_.exchange(false)) {
+    exec_cache_.reset();
+    exec_expiry_.reset();
+    file_token_read_.reset();
+  }
   Credentials c;
   c.client_cert_pem = config_.client_cert_pem;
   c.client_key_pem = config_.client_key_pem;

@@ -239,7 +239,11 @@ class CurlTransport final : public Transport {
     t->streaming = true;
     t->on_data = std::move(handlers.on_data);
     std::string verb = t->request.method;
-    t->on_done = [done = std::move(handlers.on_done), verb](Result<HttpResponse> r) {
+    CredentialProvider* creds_ptr = refreshable() ? creds_.get() : nullptr;
+    t->on_done = [done = std::move(handlers.on_done), verb, creds_ptr](Result<HttpResponse> r) {
+      // A 401 on a stream: the next get() re-runs the plugin / re-reads the
+      // token file (mark_stale does not block this I/O thread).
+      if (r && r->status == 401 && creds_ptr) creds_ptr->mark_stale();
       if (!done) return;
       if (r && !is_2xx(r->status)) {
         done(error_from_response(r->status, r->body, {.verb = verb, .retry_after_seconds = retry_after(*r)}));

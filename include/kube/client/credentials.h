@@ -22,6 +22,7 @@
 // it from the transport's I/O thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -49,12 +50,16 @@ class CredentialProvider {
   Result<Credentials> get() KUBE_EXCLUDES(mu_);
   // The server said 401: drop the cached plugin credential and token.
   void invalidate() KUBE_EXCLUDES(mu_);
+  // The same, without blocking (safe on the I/O thread while a plugin runs):
+  // takes effect on the next get().
+  void mark_stale() { stale_.store(true); }
 
  private:
   Result<Credentials> run_exec() KUBE_REQUIRES(mu_);
 
   const RestConfig config_;
   const CredentialOptions options_;
+  std::atomic<bool> stale_{false};
   Mutex mu_;  // guards the caches below; held while a plugin runs (one run at a time)
   std::optional<Credentials> exec_cache_ KUBE_GUARDED_BY(mu_);
   std::optional<std::chrono::system_clock::time_point> exec_expiry_ KUBE_GUARDED_BY(mu_);
@@ -63,11 +68,13 @@ class CredentialProvider {
 };
 
 // Runs an exec credential plugin once and parses its ExecCredential
-// (exposed for tests). `where` prefixes error messages.
+// (exposed for tests). `where` prefixes error messages. With
+// provide_cluster_info, `cluster` goes to the plugin in KUBERNETES_EXEC_INFO.
 struct ExecResult {
   Credentials credentials;
   std::optional<std::chrono::system_clock::time_point> expiration;
 };
-Result<ExecResult> run_exec_plugin(const ExecConfig& exec, const std::string& where);
+Result<ExecResult> run_exec_plugin(const ExecConfig& exec, const std::string& where,
+                                   const RestConfig* cluster = nullptr);
 
 }  // namespace kube

@@ -33,6 +33,7 @@ class Credentials_ : public ::testing::Test {
     std::ofstream(script) << "#!/bin/sh\n"
                           << "echo \"$1 $REGION\" >> " << (dir_ / "runs").string() << "\n"
                           << "echo '" << stderr_text << "' >&2\n"
+                          << "printf '%s' \"$KUBERNETES_EXEC_INFO\" > " << (dir_ / "info").string() << "\n"
                           << "cat <<'EOF'\n"
                           << R"({"apiVersion":")" << api_version << R"(","kind":"ExecCredential","status":)"
                           << status_json << "}\nEOF\n"
@@ -105,6 +106,35 @@ TEST_F(Credentials_, ExecPluginTokenIsCachedWithoutExpiryAndRerunAfterInvalidate
   EXPECT_EQ(creds.get()->authorization, "Bearer exec-token");
   EXPECT_EQ(runs(), (std::vector<std::string>{"get-token eu-1"}));  // args and env reached the plugin
   creds.invalidate();
+  ASSERT_TRUE(creds.get());
+  EXPECT_EQ(runs().size(), 2u);
+}
+
+TEST_F(Credentials_, ExecPluginGetsExecInfoWithClusterWhenAsked) {
+  ExecConfig e = plugin("client.authentication.k8s.io/v1", R"({"token":"t"})");
+  e.provide_cluster_info = true;
+  RestConfig c = with_exec(e);
+  c.host = "https://10.1.2.3:6443";
+  c.tls_server_name = "api.internal";
+  ASSERT_TRUE(CredentialProvider(c).get());
+  std::ifstream in(dir_ / "info");
+  std::string info((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(info,
+            R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false,)"
+            R"("cluster":{"server":"https://10.1.2.3:6443","tls-server-name":"api.internal"}}})");
+
+  e.provide_cluster_info = false;
+  ASSERT_TRUE(CredentialProvider(with_exec(e)).get());
+  std::ifstream in2(dir_ / "info");
+  std::string plain((std::istreambuf_iterator<char>(in2)), {});
+  EXPECT_EQ(plain, R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}})");
+}
+
+TEST_F(Credentials_, MarkStaleReRunsThePluginOnTheNextGet) {
+  CredentialProvider creds(with_exec(plugin("client.authentication.k8s.io/v1", R"({"token":"t"})")));
+  ASSERT_TRUE(creds.get());
+  creds.mark_stale();
+  ASSERT_TRUE(creds.get());
   ASSERT_TRUE(creds.get());
   EXPECT_EQ(runs().size(), 2u);
 }
