@@ -34,7 +34,7 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/json/fwd.hpp>
+#include <boost/json/value.hpp>  // field() and to_value() return values
 
 #include "kube/core/result.h"
 
