@@ -11,7 +11,7 @@ PACKAGES=(
   libsimdjson-dev           # fast JSON parsing of cached objects and watch streams
   libyaml-cpp-dev           # kubeconfig, YAML output
   libcurl4-openssl-dev      # client transport (HTTP/1.1 + HTTP/2, TLS)
-  libnghttp2-dev
+  libnghttp2-dev nghttp2-server  # HTTP/2 test peer (nghttpd)
   libssl-dev openssl        # TLS for the embedded API server, cert generation
   libcli11-dev              # the kinformer command line
   libgtest-dev libgmock-dev # tests

@@ -1,6 +1,5 @@
 #include "src/testing/status.h"
 
-#include <regex>
 
 namespace kube::testing::internal {
 namespace json = boost::json;
@@ -165,9 +164,21 @@ std::string pretty(std::string_view in) {
 }
 
 std::string validate_name(const std::string& name) {
-  static const std::regex re("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   if (name.size() > 253) return "must be no more than 253 characters";
-  if (std::regex_match(name, re)) return "";
+  // RFC 1123 subdomain: dot-separated labels of [a-z0-9-], each starting and
+  // ending with an alphanumeric character.
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  bool ok = !name.empty();
+  std::size_t start = 0;
+  while (ok && start <= name.size()) {
+    std::size_t dot = name.find('.', start);
+    std::size_t end = dot == std::string::npos ? name.size() : dot;
+    if (end == start || !alnum(name[start]) || !alnum(name[end - 1])) ok = false;
+    for (std::size_t i = start; ok && i < end; ++i) ok = alnum(name[i]) || name[i] == '-';
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (ok) return "";
   return "Invalid value: \"" + name +
          "\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
          "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "

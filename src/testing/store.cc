@@ -589,7 +589,7 @@ void Store::close_watchers() {
 std::string Store::snapshot() const {
   MutexLock l(mu_);
   json::array objects;
-  auto add_table = [&](const std::string& gr) {
+  auto add_table = [&](const std::string& gr) KUBE_REQUIRES(mu_) {
     auto it = tables_.find(gr);
     if (it == tables_.end()) return;
     for (const auto& [k, o] : it->second) objects.push_back(o->to_value());

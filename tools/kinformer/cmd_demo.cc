@@ -105,7 +105,7 @@ int follow(kube::RestConfig config, const DemoFlags& flags, bool embedded) {
   std::cout << "\n";
 
   if (embedded) {
-    const char* query = "app=app-3,tier in (frontend,backend)";
+    const char* query = "app=app-3,tier in (batch,cache)";
     auto t1 = Clock::now();
     auto matched = lister.namespace_("demo").list(*kube::LabelSelector::parse(query));
     std::cout << "from the cache, no request: pods in demo with " << query << ": " << matched.size()
