@@ -189,11 +189,13 @@ void ApiServer::Impl::stop() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   acceptor_.reset();
-  io_.reset();  // destroys the remaining coroutine frames (and their sockets)
   {
+    // The closers hold strand executors: they must go while io_ (which owns
+    // the strand service) is still alive.
     MutexLock l(conns_mu_);
     conns_.clear();
   }
+  io_.reset();  // destroys the remaining coroutine frames (and their sockets)
   if (!opts.data_file.empty()) {
     std::ofstream out(opts.data_file, std::ios::binary | std::ios::trunc);
     out << store.snapshot();
