@@ -43,6 +43,7 @@ std::int64_t ApiServer::resource_version() const { return impl_->store.resource_
 void ApiServer::close_watches_after(int n) { impl_->close_after = n; }
 void ApiServer::close_watches_randomly(double p) { impl_->close_probability = p; }
 void ApiServer::close_watches_now() { impl_->store.close_watchers(); }
+std::size_t ApiServer::open_watches() const { return impl_->store.open_watchers(); }
 void ApiServer::stall_watches(bool stalled) { impl_->stalled = stalled; }
 void ApiServer::fail_next_requests(int count, int code, int retry_after_seconds) {
   impl_->fail_code = code;

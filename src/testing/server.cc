@@ -404,26 +404,30 @@ asio::awaitable<void> ApiServer::Impl::watch(Stream& stream, WatchRequest w) {
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-cache, private");
   res.chunked(true);
-  http::response_serializer<http::empty_body> sr{res};
-  co_await http::async_write_header(stream, sr, asio::use_awaitable);
-  // Runs the stream and a reader side by side: a client that hangs up ends
-  // the watch at once (the reader sees EOF and the loop is cancelled).
-  co_await (watch_loop(stream, w) || wait_for_eof(stream));
-}
-
-template <class Stream>
-asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& w) {
+  // Register with the store before the client sees the headers: once a
+  // client has its 200 it may rely on close_watchers() reaching this watch.
   auto ex = co_await asio::this_coro::executor;
   auto wake = std::make_shared<asio::steady_timer>(ex);
   std::weak_ptr<asio::steady_timer> weak = wake;
   auto start = store.watch(*w.resource, w.namespace_, w.resource_version, w.send_initial_events,
                            [ex, weak] { asio::post(ex, [weak] { if (auto t = weak.lock()) t->cancel(); }); });
+  http::response_serializer<http::empty_body> sr{res};
+  co_await http::async_write_header(stream, sr, asio::use_awaitable);
   if (!start) {
     // kube-apiserver answers a too-old watch with 200 and one ERROR event.
     co_await write_chunk(stream, R"({"type":"ERROR","object":)" + json::serialize(status_json(start.error())) + "}");
     co_await asio::async_write(stream, http::make_chunk_last(), asio::use_awaitable);
     co_return;
   }
+  // Runs the stream and a reader side by side: a client that hangs up ends
+  // the watch at once (the reader sees EOF and the loop is cancelled).
+  co_await (watch_loop(stream, w, *start, wake) || wait_for_eof(stream));
+}
+
+template <class Stream>
+asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& w, internal::WatchStart& st,
+                                                 std::shared_ptr<asio::steady_timer> wake) {
+  auto* start = &st;
   std::mt19937 rng(std::random_device{}());
   std::uniform_real_distribution<double> coin(0, 1);
   int sent = 0;
@@ -458,6 +462,7 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
     if (cs.cancelled() != asio::cancellation_type::none) co_return;
     if (now() >= deadline) break;
     if (stalled.load()) {
+      if (start->watcher->closed()) break;  // close_watches_now() ends a stalled stream too
       wake->expires_after(std::chrono::milliseconds(20));
       boost::system::error_code ec;
       co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));

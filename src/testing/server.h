@@ -60,7 +60,8 @@ class ApiServer::Impl {
   template <class Stream>
   boost::asio::awaitable<void> watch(Stream& stream, internal::WatchRequest w);
   template <class Stream>
-  boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w);
+  boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w, internal::WatchStart& start,
+                                         std::shared_ptr<boost::asio::steady_timer> wake);
   std::optional<internal::Response> control(const internal::Request& req, bool& restart_after);
   std::uint64_t register_connection(std::function<void()> closer);
   void unregister_connection(std::uint64_t id);

@@ -25,6 +25,11 @@ std::deque<WatchEvent> Watcher::take(bool& closed) {
   return std::exchange(queue_, {});
 }
 
+bool Watcher::closed() const {
+  MutexLock l(mu_);
+  return closed_;
+}
+
 void Watcher::close() {
   {
     MutexLock l(mu_);
@@ -576,6 +581,17 @@ void Store::compact() {
   MutexLock l(mu_);
   history_.clear();
   compacted_rv_ = rv_;
+}
+
+std::size_t Store::open_watchers() const {
+  MutexLock l(mu_);
+  std::size_t n = 0;
+  for (const auto& [gr, list] : watchers_) {
+    for (const auto& w : list) {
+      if (auto s = w.lock(); s && !s->closed()) ++n;
+    }
+  }
+  return n;
 }
 
 void Store::close_watchers() {

@@ -55,11 +55,12 @@ class Watcher {
   // Everything queued so far; `closed` is set when the store ended the watch.
   std::deque<WatchEvent> take(bool& closed);
   void close();
+  bool closed() const;
 
  private:
   const std::string namespace_;  // "" = all namespaces
   const std::function<void()> notify_;
-  kube::Mutex mu_;  // guards queue_ and closed_
+  mutable kube::Mutex mu_;  // guards queue_ and closed_
   std::deque<WatchEvent> queue_ KUBE_GUARDED_BY(mu_);
   bool closed_ KUBE_GUARDED_BY(mu_) = false;
 };
@@ -133,6 +134,9 @@ class Store {
   void compact();
   // Ends every watch (fault injection, restart, stop).
   void close_watchers();
+  // Watches registered and not closed (each is registered before its client
+  // sees the response headers).
+  std::size_t open_watchers() const;
 
   // Persistence: every object, CRDs and namespaces first.
   std::string snapshot() const;

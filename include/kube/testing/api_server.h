@@ -59,6 +59,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -126,6 +127,9 @@ class ApiServer {
   void close_watches_randomly(double probability);
   // Ends every open watch stream now (the clean end of a chunked response).
   void close_watches_now();
+  // Watch streams open now (registered before the client gets its headers,
+  // so a test can wait for a client's watch to be really open).
+  std::size_t open_watches() const;
   // While stalled, watch streams keep the connection but send nothing.
   void stall_watches(bool stalled);
   // The next `count` requests (watches included) answer `code` with a

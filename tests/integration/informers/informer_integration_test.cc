@@ -78,7 +78,9 @@ TEST(InformerIntegration, DroppedWatchResumesWithoutRelistAndCompactionCostsOneR
   auto cms = f.configmaps();
   f.start();
   ASSERT_TRUE(f.wait_for_cache_sync(30s)[0].synced);
-  ASSERT_TRUE(eventually([&] { return cms.informer->reflector_stats().watches == 1; }));
+  // A reflector's watch counts as opened when it sends the request; wait for
+  // the server to hold it before cutting it.
+  ASSERT_TRUE(eventually([&] { return c.server->open_watches() == 1; }));
 
   c.server->close_watches_now();  // connection still fine: resume from the last RV
   ASSERT_TRUE(c.put_configmap("demo", "b", "1").ok());
@@ -93,7 +95,10 @@ TEST(InformerIntegration, DroppedWatchResumesWithoutRelistAndCompactionCostsOneR
   // History lost while the watch is down: exactly one relist. (Stall only
   // once the watch re-opened after the restart is open, so "d" cannot reach
   // it through the history replay of a watch opened later.)
-  ASSERT_TRUE(eventually([&] { return cms.informer->reflector_stats().watches >= 3; }));
+  ASSERT_TRUE(eventually([&] { return cms.informer->reflector_stats().watches >= 3 && c.server->open_watches() == 1; }))
+      << "watches=" << cms.informer->reflector_stats().watches
+      << " errors=" << cms.informer->reflector_stats().errors
+      << " events=" << cms.informer->reflector_stats().events;
   c.server->stall_watches(true);
   ASSERT_TRUE(c.put_configmap("demo", "d", "1").ok());
   c.server->compact();
