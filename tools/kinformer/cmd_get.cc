@@ -35,7 +35,8 @@ int get_one(const Query& q, const ObjectPrinter& printer) {
   auto obj = q.connection.client->get(q.api.resource(), q.namespace_, q.name);
   if (!obj) {
     if (obj.error().is_not_found()) {
-      return fail("get", {kNotFound, display_name(q.api) + " \"" + q.name + "\" not found" + where(q)});
+      return fail("get",
+                  {kNotFound, display_name(q.api) + " \"" + q.name + "\" not found" + where(q)});
     }
     return fail("get", server_failure(obj.error(), q.connection.config));
   }
@@ -43,12 +44,14 @@ int get_one(const Query& q, const ObjectPrinter& printer) {
   return kOk;
 }
 
-int get_list(const Query& q, const ObjectPrinter& printer, const GetFlags& flags, ProgressMode mode) {
+int get_list(const Query& q, const ObjectPrinter& printer, const GetFlags& flags,
+             ProgressMode mode) {
   kube::RestClient& client = *q.connection.client;
   std::atomic<std::uint64_t> received{0};
   const std::uint64_t bytes_before = client.transport().stats().bytes_received;
   Progress progress(mode, "listing " + display_name(q.api), [&] {
-    return ProgressSample{received.load(), client.transport().stats().bytes_received - bytes_before};
+    return ProgressSample{received.load(),
+                          client.transport().stats().bytes_received - bytes_before};
   });
   kube::ListOptions o;
   o.label_selector = q.label_selector;
@@ -62,7 +65,8 @@ int get_list(const Query& q, const ObjectPrinter& printer, const GetFlags& flags
       return fail("get", list_failure(page.error(), q));
     }
     received += page->items.size();
-    all.insert(all.end(), std::make_move_iterator(page->items.begin()), std::make_move_iterator(page->items.end()));
+    all.insert(all.end(), std::make_move_iterator(page->items.begin()),
+               std::make_move_iterator(page->items.end()));
     if (page->continue_token.empty()) break;
     o.continue_token = page->continue_token;
   }
@@ -78,7 +82,8 @@ int get_list(const Query& q, const ObjectPrinter& printer, const GetFlags& flags
 int run_get(const GetFlags& flags) {
   auto mode = parse_progress_mode(flags.progress);
   if (!mode) return fail("get", {kUsage, mode.error().message});
-  if (flags.chunk_size < 0) return fail("get", {kUsage, "--chunk-size must be 0 (no paging) or more"});
+  if (flags.chunk_size < 0)
+    return fail("get", {kUsage, "--chunk-size must be 0 (no paging) or more"});
   Query q;
   if (auto f = prepare_query(flags.query, "list", q)) return fail("get", *f);
   ObjectPrinter printer(q.api, q.format, q.namespace_column);
@@ -89,11 +94,13 @@ int run_get(const GetFlags& flags) {
 
 void add_get_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<GetFlags>();
-  auto* cmd = app.add_subcommand(
-      "get",
-      "Print objects as kubectl get does (its default columns for pods, deployments, services, nodes, "
-      "namespaces, configmaps, secrets, replicasets, statefulsets, daemonsets, jobs; NAME AGE otherwise). "
-      "Uses plain list requests through the REST client (one per --chunk-size page), not an informer.");
+  auto* cmd = app.add_subcommand("get",
+                                 "Print objects as kubectl get does (its default columns for pods, "
+                                 "deployments, services, nodes, "
+                                 "namespaces, configmaps, secrets, replicasets, statefulsets, "
+                                 "daemonsets, jobs; NAME AGE otherwise). "
+                                 "Uses plain list requests through the REST client (one per "
+                                 "--chunk-size page), not an informer.");
   add_query_flags(*cmd, flags->query);
   cmd->add_option("--chunk-size", flags->chunk_size, "Objects per list request (0: all in one)")
       ->capture_default_str();

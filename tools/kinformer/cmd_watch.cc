@@ -13,9 +13,9 @@
 // (exit 0). If the cache does not sync within --sync-timeout the informer's
 // last error for the resource is printed and the exit code is 6; a 401/403
 // while syncing ends it at once (exit 5).
+#include <algorithm>
 #include <csignal>
 #include <ctime>
-#include <algorithm>
 #include <deque>
 #include <iostream>
 #include <thread>
@@ -44,9 +44,9 @@ struct WatchFlags {
 };
 
 struct Event {
-  const char* type;     // "ADDED", "MODIFIED", "DELETED"
+  const char* type;        // "ADDED", "MODIFIED", "DELETED"
   kube::ObjectPtr object;  // null only for a tombstone without a last state
-  std::string key;      // namespace/name, for that case
+  std::string key;         // namespace/name, for that case
   bool initial = false;
 };
 
@@ -54,7 +54,9 @@ struct Event {
 // the main thread, which does all the printing.
 class EventQueue : public kube::informers::ResourceEventHandler {
  public:
-  void on_add(const kube::ObjectPtr& obj, bool initial) override { push({"ADDED", obj, {}, initial}); }
+  void on_add(const kube::ObjectPtr& obj, bool initial) override {
+    push({"ADDED", obj, {}, initial});
+  }
   void on_update(const kube::ObjectPtr& old_obj, const kube::ObjectPtr& obj) override {
     if (old_obj->resource_version() == obj->resource_version()) return;  // a resync, not a change
     push({"MODIFIED", obj, {}, false});
@@ -112,13 +114,16 @@ enum class SyncOutcome { kSynced, kStopped, kFailed };
 
 SyncOutcome wait_for_sync(kube::informers::SharedInformerFactory& factory,
                           const kube::informers::HandlerRegistration& reg, const Query& q,
-                          std::chrono::milliseconds timeout, const sigset_t& signals, int& exit_code) {
+                          std::chrono::milliseconds timeout, const sigset_t& signals,
+                          int& exit_code) {
   auto deadline = Clock::now() + timeout;
   while (true) {
     auto results = factory.wait_for_cache_sync(std::chrono::milliseconds(200));
-    bool synced = std::all_of(results.begin(), results.end(), [](const auto& r) { return r.synced; });
+    bool synced =
+        std::all_of(results.begin(), results.end(), [](const auto& r) { return r.synced; });
     if (synced && reg.has_synced()) return SyncOutcome::kSynced;
-    if (synced) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the handler is catching up
+    if (synced)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the handler is catching up
     if (stop_requested(signals)) return SyncOutcome::kStopped;
     for (const auto& r : results) {
       if (r.synced || !r.last_error) continue;
@@ -156,7 +161,8 @@ kube::informers::InformerFactoryOptions factory_options(const Query& q, const Wa
   options.label_selector = q.label_selector;
   options.field_selector = q.field_selector;
   if (!q.name.empty()) {  // as kubectl get -w NAME does
-    options.field_selector += (options.field_selector.empty() ? "" : ",") + std::string("metadata.name=") + q.name;
+    options.field_selector +=
+        (options.field_selector.empty() ? "" : ",") + std::string("metadata.name=") + q.name;
   }
   options.reflector.page_size = flags.chunk_size;
   return options;
@@ -178,14 +184,16 @@ std::vector<kube::ObjectPtr> take_initial(std::deque<Event>& pending) {
 
 // Prints events until a stop signal; reports each new watch error once.
 void follow(std::deque<Event> pending, EventQueue& queue, ObjectPrinter& printer,
-            const kube::informers::SharedIndexInformer& informer, const Query& q, const sigset_t& signals) {
+            const kube::informers::SharedIndexInformer& informer, const Query& q,
+            const sigset_t& signals) {
   std::optional<std::string> reported_error;
   while (!stop_requested(signals)) {
     for (const Event& e : pending) print(printer, e);
     std::cout << std::flush;
     auto err = informer.last_error();
     if (err && (!reported_error || *reported_error != err->message)) {
-      std::cerr << "kinformer watch: " << display_name(q.api) << ": " << err->message << " (retrying)" << std::endl;
+      std::cerr << "kinformer watch: " << display_name(q.api) << ": " << err->message
+                << " (retrying)" << std::endl;
     }
     reported_error = err ? std::optional(err->message) : std::nullopt;
     pending = queue.take(Clock::now() + std::chrono::milliseconds(200));
@@ -198,7 +206,8 @@ int run_watch(const WatchFlags& flags) {
   auto mode = parse_progress_mode(flags.progress);
   if (!mode) return fail("watch", {kUsage, mode.error().message});
   auto sync_timeout = parse_duration(flags.sync_timeout);
-  if (!sync_timeout) return fail("watch", {kUsage, "--sync-timeout: " + sync_timeout.error().message});
+  if (!sync_timeout)
+    return fail("watch", {kUsage, "--sync-timeout: " + sync_timeout.error().message});
   Query q;
   if (auto f = prepare_query(flags.query, "watch", q)) return fail("watch", *f);
 
@@ -232,17 +241,21 @@ int run_watch(const WatchFlags& flags) {
 
 void add_watch_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<WatchFlags>();
-  auto* cmd = app.add_subcommand(
-      "watch",
-      "Like kubectl get -w, from a shared informer: the state once the cache has synced, then every change, "
-      "each line prefixed ADDED / MODIFIED / DELETED. Runs until interrupted.");
+  auto* cmd =
+      app.add_subcommand("watch",
+                         "Like kubectl get -w, from a shared informer: the state once the cache "
+                         "has synced, then every change, "
+                         "each line prefixed ADDED / MODIFIED / DELETED. Runs until interrupted.");
   add_query_flags(*cmd, flags->query);
-  cmd->add_option("--sync-timeout", flags->sync_timeout, "Give up if the cache has not synced by then (exit 6)")
+  cmd->add_option("--sync-timeout", flags->sync_timeout,
+                  "Give up if the cache has not synced by then (exit 6)")
       ->capture_default_str();
-  cmd->add_option("--chunk-size", flags->chunk_size, "Objects per page of the informer's list (0: one request)")
+  cmd->add_option("--chunk-size", flags->chunk_size,
+                  "Objects per page of the informer's list (0: one request)")
       ->capture_default_str();
-  cmd->add_option("--progress", flags->progress,
-                  "Progress line on stderr while the cache syncs: auto (on a terminal), always, never")
+  cmd->add_option(
+         "--progress", flags->progress,
+         "Progress line on stderr while the cache syncs: auto (on a terminal), always, never")
       ->capture_default_str();
   cmd->add_flag("--watch-only", flags->watch_only, "Print only changes, not the state after sync");
   cmd->footer(kExitCodeHelp);

@@ -34,7 +34,8 @@ std::string str(const json::value& v, std::initializer_list<std::string_view> pa
   return x && x->is_string() ? std::string(x->get_string()) : std::string();
 }
 
-std::optional<std::int64_t> opt_int(const json::value& v, std::initializer_list<std::string_view> path) {
+std::optional<std::int64_t> opt_int(const json::value& v,
+                                    std::initializer_list<std::string_view> path) {
   const json::value* x = at(v, path);
   if (!x) return std::nullopt;
   if (x->is_int64()) return x->get_int64();
@@ -136,7 +137,8 @@ std::string pod_status(const json::value& pod, ContainerTally& tally, int& ready
   std::string reason = str(pod, {"status", "phase"});
   if (std::string r = str(pod, {"status", "reason"}); !r.empty()) reason = r;
   for (const auto& c : arr(pod, {"status", "conditions"})) {
-    if (str(c, {"type"}) == "PodScheduled" && str(c, {"reason"}) == "SchedulingGated") reason = "SchedulingGated";
+    if (str(c, {"type"}) == "PodScheduled" && str(c, {"reason"}) == "SchedulingGated")
+      reason = "SchedulingGated";
   }
   const json::array& init = arr(pod, {"status", "initContainerStatuses"});
   const std::size_t init_specs = arr(pod, {"spec", "initContainers"}).size();
@@ -159,7 +161,8 @@ std::string pod_status(const json::value& pod, ContainerTally& tally, int& ready
     } else if (!waiting.empty() && waiting != "PodInitializing") {
       reason = "Init:" + waiting;
     } else {
-      reason = "Init:" + n(static_cast<std::int64_t>(i)) + "/" + n(static_cast<std::int64_t>(init_specs));
+      reason = "Init:" + n(static_cast<std::int64_t>(i)) + "/" +
+               n(static_cast<std::int64_t>(init_specs));
     }
     initializing = true;
     break;
@@ -185,7 +188,8 @@ std::string pod_status(const json::value& pod, ContainerTally& tally, int& ready
         ++ready;
       }
     }
-    if (reason == "Completed" && has_running) reason = condition_true(pod, "Ready") ? "Running" : "NotReady";
+    if (reason == "Completed" && has_running)
+      reason = condition_true(pod, "Ready") ? "Running" : "NotReady";
   }
   if (!str(pod, {"metadata", "deletionTimestamp"}).empty()) {
     reason = str(pod, {"status", "reason"}) == "NodeLost" ? "Unknown" : "Terminating";
@@ -200,15 +204,17 @@ Row pod_row(const json::value& pod, SysTime now, bool wide) {
   std::string restarts = n(tally.restarts);
   if (tally.restarts != 0 && tally.last_restart) {
     restarts += " (" +
-                human_duration(std::chrono::duration_cast<std::chrono::milliseconds>(now - *tally.last_restart)) +
+                human_duration(std::chrono::duration_cast<std::chrono::milliseconds>(
+                    now - *tally.last_restart)) +
                 " ago)";
   }
   Row row{str(pod, {"metadata", "name"}),
-          n(ready) + "/" + n(static_cast<std::int64_t>(arr(pod, {"spec", "containers"}).size())), status, restarts,
-          age(str(pod, {"metadata", "creationTimestamp"}), now)};
+          n(ready) + "/" + n(static_cast<std::int64_t>(arr(pod, {"spec", "containers"}).size())),
+          status, restarts, age(str(pod, {"metadata", "creationTimestamp"}), now)};
   if (wide) {
     std::string ip;
-    if (const json::array& ips = arr(pod, {"status", "podIPs"}); !ips.empty()) ip = str(ips[0], {"ip"});
+    if (const json::array& ips = arr(pod, {"status", "podIPs"}); !ips.empty())
+      ip = str(ips[0], {"ip"});
     if (ip.empty()) ip = str(pod, {"status", "podIP"});
     row.push_back(or_none(ip));
     row.push_back(or_none(str(pod, {"spec", "nodeName"})));
@@ -218,7 +224,8 @@ Row pod_row(const json::value& pod, SysTime now, bool wide) {
       row.push_back(kNone);
     } else {
       int true_gates = 0;
-      for (const auto& g : gates) true_gates += condition_true(pod, str(g, {"conditionType"})) ? 1 : 0;
+      for (const auto& g : gates)
+        true_gates += condition_true(pod, str(g, {"conditionType"})) ? 1 : 0;
       row.push_back(n(true_gates) + "/" + n(static_cast<std::int64_t>(gates.size())));
     }
   }
@@ -234,7 +241,9 @@ std::string creation_age(const json::value& v, SysTime now) {
 std::string name_of(const json::value& v) { return str(v, {"metadata", "name"}); }
 
 // spec.replicas is defaulted to 1 by the API server.
-std::int64_t desired_replicas(const json::value& v) { return opt_int(v, {"spec", "replicas"}).value_or(1); }
+std::int64_t desired_replicas(const json::value& v) {
+  return opt_int(v, {"spec", "replicas"}).value_or(1);
+}
 
 Row deployment_row(const json::value& d, SysTime now, bool wide) {
   Row row{name_of(d), n(num(d, {"status", "readyReplicas"})) + "/" + n(desired_replicas(d)),
@@ -258,7 +267,8 @@ Row replicaset_row(const json::value& r, SysTime now, bool wide) {
 }
 
 Row statefulset_row(const json::value& s, SysTime now, bool wide) {
-  Row row{name_of(s), n(num(s, {"status", "readyReplicas"})) + "/" + n(desired_replicas(s)), creation_age(s, now)};
+  Row row{name_of(s), n(num(s, {"status", "readyReplicas"})) + "/" + n(desired_replicas(s)),
+          creation_age(s, now)};
   if (wide) add_containers(row, s);
   return row;
 }
@@ -346,8 +356,12 @@ std::string ports(const json::value& svc) {
 
 Row service_row(const json::value& svc, SysTime now, bool wide) {
   std::string type = str(svc, {"spec", "type"});
-  Row row{name_of(svc), type.empty() ? "ClusterIP" : type, or_none(str(svc, {"spec", "clusterIP"})),
-          external_ip(svc, wide), ports(svc), creation_age(svc, now)};
+  Row row{name_of(svc),
+          type.empty() ? "ClusterIP" : type,
+          or_none(str(svc, {"spec", "clusterIP"})),
+          external_ip(svc, wide),
+          ports(svc),
+          creation_age(svc, now)};
   if (wide) row.push_back(format_map(svc, {"spec", "selector"}));
   return row;
 }
@@ -380,7 +394,8 @@ std::string node_address(const json::value& node, std::string_view type) {
 Row node_row(const json::value& node, SysTime now, bool wide) {
   std::vector<std::string> status;
   for (const auto& c : arr(node, {"status", "conditions"})) {
-    if (str(c, {"type"}) == "Ready") status.push_back(str(c, {"status"}) == "True" ? "Ready" : "NotReady");
+    if (str(c, {"type"}) == "Ready")
+      status.push_back(str(c, {"status"}) == "True" ? "Ready" : "NotReady");
   }
   if (status.empty()) status.push_back("Unknown");
   if (flag(node, {"spec", "unschedulable"})) status.push_back("SchedulingDisabled");
@@ -402,12 +417,14 @@ Row namespace_row(const json::value& ns, SysTime now, bool) {
 }
 
 Row configmap_row(const json::value& cm, SysTime now, bool) {
-  return {name_of(cm), n(static_cast<std::int64_t>(size_of(cm, {"data"}) + size_of(cm, {"binaryData"}))),
+  return {name_of(cm),
+          n(static_cast<std::int64_t>(size_of(cm, {"data"}) + size_of(cm, {"binaryData"}))),
           creation_age(cm, now)};
 }
 
 Row secret_row(const json::value& s, SysTime now, bool) {
-  return {name_of(s), str(s, {"type"}), n(static_cast<std::int64_t>(size_of(s, {"data"}))), creation_age(s, now)};
+  return {name_of(s), str(s, {"type"}), n(static_cast<std::int64_t>(size_of(s, {"data"}))),
+          creation_age(s, now)};
 }
 
 // ---- The table of kinds ----
@@ -423,20 +440,42 @@ struct KindColumns {
 };
 
 const KindColumns kKinds[] = {
-    {"", "pods", {"NAME", "READY", "STATUS", "RESTARTS", "AGE"},
-     {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}, pod_row},
-    {"apps", "deployments", {"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"},
-     {"CONTAINERS", "IMAGES", "SELECTOR"}, deployment_row},
-    {"apps", "replicasets", {"NAME", "DESIRED", "CURRENT", "READY", "AGE"},
-     {"CONTAINERS", "IMAGES", "SELECTOR"}, replicaset_row},
+    {"",
+     "pods",
+     {"NAME", "READY", "STATUS", "RESTARTS", "AGE"},
+     {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"},
+     pod_row},
+    {"apps",
+     "deployments",
+     {"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"},
+     {"CONTAINERS", "IMAGES", "SELECTOR"},
+     deployment_row},
+    {"apps",
+     "replicasets",
+     {"NAME", "DESIRED", "CURRENT", "READY", "AGE"},
+     {"CONTAINERS", "IMAGES", "SELECTOR"},
+     replicaset_row},
     {"apps", "statefulsets", {"NAME", "READY", "AGE"}, {"CONTAINERS", "IMAGES"}, statefulset_row},
-    {"apps", "daemonsets",
+    {"apps",
+     "daemonsets",
      {"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"},
-     {"CONTAINERS", "IMAGES", "SELECTOR"}, daemonset_row},
-    {"batch", "jobs", {"NAME", "COMPLETIONS", "DURATION", "AGE"}, {"CONTAINERS", "IMAGES", "SELECTOR"}, job_row},
-    {"", "services", {"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}, {"SELECTOR"}, service_row},
-    {"", "nodes", {"NAME", "STATUS", "ROLES", "AGE", "VERSION"},
-     {"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"}, node_row},
+     {"CONTAINERS", "IMAGES", "SELECTOR"},
+     daemonset_row},
+    {"batch",
+     "jobs",
+     {"NAME", "COMPLETIONS", "DURATION", "AGE"},
+     {"CONTAINERS", "IMAGES", "SELECTOR"},
+     job_row},
+    {"",
+     "services",
+     {"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"},
+     {"SELECTOR"},
+     service_row},
+    {"",
+     "nodes",
+     {"NAME", "STATUS", "ROLES", "AGE", "VERSION"},
+     {"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"},
+     node_row},
     {"", "namespaces", {"NAME", "STATUS", "AGE"}, {}, namespace_row},
     {"", "configmaps", {"NAME", "DATA", "AGE"}, {}, configmap_row},
     {"", "secrets", {"NAME", "TYPE", "DATA", "AGE"}, {}, secret_row},
@@ -451,7 +490,9 @@ Columns columns_for(std::string_view group, std::string_view resource, bool wide
     c.headers.assign(k.headers.begin(), k.headers.end());
     if (wide) c.headers.insert(c.headers.end(), k.wide_headers.begin(), k.wide_headers.end());
     RowFn fn = k.row;
-    c.cells = [fn, wide](const kube::Object& obj, SysTime now) { return fn(obj.to_value(), now, wide); };
+    c.cells = [fn, wide](const kube::Object& obj, SysTime now) {
+      return fn(obj.to_value(), now, wide);
+    };
     return c;
   }
   return Columns{{"NAME", "AGE"}, [](const kube::Object& obj, SysTime now) {

@@ -17,7 +17,8 @@
 // (the columns in parentheses are added by -o wide).
 //
 //   Columns c = columns_for("", "pods", /*wide=*/false);
-//   Row r = c.cells(*pod, std::chrono::system_clock::now());  // {"web", "1/2", "Running", "0", "5m"}
+//   Row r = c.cells(*pod, std::chrono::system_clock::now());  // {"web", "1/2", "Running", "0",
+//   "5m"}
 //
 // Thread-safety: pure functions; a Columns value may be shared.
 #pragma once

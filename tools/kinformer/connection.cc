@@ -8,8 +8,9 @@
 namespace kinformer::cli {
 
 void add_cluster_flags(CLI::App& cmd, ClusterFlags& flags) {
-  cmd.add_option("--kubeconfig", flags.kubeconfig,
-                 "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)");
+  cmd.add_option(
+      "--kubeconfig", flags.kubeconfig,
+      "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)");
   cmd.add_option("--context", flags.context, "The kubeconfig context to use");
   cmd.add_option("--request-timeout", flags.request_timeout,
                  "Time limit of each request (30s, 1m, 500ms; a bare number is seconds; 0: none)")
@@ -32,7 +33,8 @@ std::optional<Failure> connect(const ClusterFlags& flags, Connection& out, Clien
   auto transport = kube::Transport::create(*cfg, transport_options);
   if (!transport) return Failure{kConfig, transport.error().message};
   out.config = *cfg;
-  out.client = std::make_shared<kube::RestClient>(std::shared_ptr<kube::Transport>(std::move(*transport)));
+  out.client =
+      std::make_shared<kube::RestClient>(std::shared_ptr<kube::Transport>(std::move(*transport)));
   return std::nullopt;
 }
 

@@ -53,6 +53,7 @@ struct ClientOptions {
 
 // Loads the configuration and creates the transport. Failures: kUsage for a
 // bad --request-timeout, kConfig for the rest.
-std::optional<Failure> connect(const ClusterFlags& flags, Connection& out, ClientOptions options = {});
+std::optional<Failure> connect(const ClusterFlags& flags, Connection& out,
+                               ClientOptions options = {});
 
 }  // namespace kinformer::cli

@@ -55,9 +55,10 @@ std::string human_duration(std::chrono::milliseconds d) {
 std::optional<SysTime> parse_timestamp(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)
   int year, month, day, hour, minute, second;
-  if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
-      !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, hour) || s[13] != ':' ||
-      !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second)) {
+  if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, month) ||
+      s[7] != '-' || !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') ||
+      !digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' ||
+      !digits(s, 17, 2, second)) {
     return std::nullopt;
   }
   std::size_t pos = 19;
@@ -79,7 +80,8 @@ std::optional<SysTime> parse_timestamp(std::string_view s) {
     ++pos;
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
-    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om)) {
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !digits(s, pos + 4, 2, om)) {
       return std::nullopt;
     }
     offset = std::chrono::minutes(oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
@@ -88,7 +90,8 @@ std::optional<SysTime> parse_timestamp(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+  std::chrono::year_month_day ymd{std::chrono::year(year),
+                                  std::chrono::month(static_cast<unsigned>(month)),
                                   std::chrono::day(static_cast<unsigned>(day))};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
   auto t = std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
@@ -104,8 +107,9 @@ std::string age(std::string_view rfc3339, SysTime now) {
 
 kube::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return kube::Error::invalid_argument("invalid duration \"" + std::string(text) + "\": " + std::string(why) +
-                                         " (examples: 30s, 1m30s, 500ms, 2h; a bare number is seconds)");
+    return kube::Error::invalid_argument(
+        "invalid duration \"" + std::string(text) + "\": " + std::string(why) +
+        " (examples: 30s, 1m30s, 500ms, 2h; a bare number is seconds)");
   };
   if (text.empty()) return bad("empty");
   double total_ms = 0;
@@ -114,24 +118,33 @@ kube::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   while (pos < text.size()) {
     double value = 0;
     auto [end, ec] = std::from_chars(text.data() + pos, text.data() + text.size(), value);
-    if (ec != std::errc() || value < 0) return bad("expected a non-negative number at position " + n(static_cast<long long>(pos)));
+    if (ec != std::errc() || value < 0)
+      return bad("expected a non-negative number at position " + n(static_cast<long long>(pos)));
     pos = static_cast<std::size_t>(end - text.data());
     std::size_t unit_start = pos;
     while (pos < text.size() && ((text[pos] >= 'a' && text[pos] <= 'z') || text[pos] == 'u')) ++pos;
     std::string_view unit = text.substr(unit_start, pos - unit_start);
     if (unit.empty()) {
-      if (pos == text.size() && bare) return std::chrono::milliseconds(static_cast<long long>(value * 1000));
+      if (pos == text.size() && bare)
+        return std::chrono::milliseconds(static_cast<long long>(value * 1000));
       return bad("missing unit after a number");
     }
     bare = false;
     double ms;
-    if (unit == "ns") ms = value / 1e6;
-    else if (unit == "us") ms = value / 1e3;
-    else if (unit == "ms") ms = value;
-    else if (unit == "s") ms = value * 1e3;
-    else if (unit == "m") ms = value * 60e3;
-    else if (unit == "h") ms = value * 3600e3;
-    else return bad("unknown unit \"" + std::string(unit) + "\"");
+    if (unit == "ns")
+      ms = value / 1e6;
+    else if (unit == "us")
+      ms = value / 1e3;
+    else if (unit == "ms")
+      ms = value;
+    else if (unit == "s")
+      ms = value * 1e3;
+    else if (unit == "m")
+      ms = value * 60e3;
+    else if (unit == "h")
+      ms = value * 3600e3;
+    else
+      return bad("unknown unit \"" + std::string(unit) + "\"");
     total_ms += ms;
   }
   return std::chrono::milliseconds(static_cast<long long>(total_ms));

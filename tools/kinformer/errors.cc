@@ -10,7 +10,8 @@ int exit_code_for(const kube::Error& e) {
   if (e.code == 0) {
     // Credential plugins and token files fail before any request is sent.
     if (e.reason == "Unauthorized") return kConfig;
-    if (e.reason == "ServiceUnavailable" || e.reason == "TLSError" || e.reason == "Timeout") return kUnreachable;
+    if (e.reason == "ServiceUnavailable" || e.reason == "TLSError" || e.reason == "Timeout")
+      return kUnreachable;
     return kFailure;
   }
   if (e.is_not_found()) return kNotFound;

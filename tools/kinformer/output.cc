@@ -59,12 +59,14 @@ bool needs_quotes(std::string_view s) {
   if (s.empty()) return true;
   std::string lower;
   for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"true", "false", "yes", "no", "y", "n", "on", "off", "null", "~", ".inf", "-.inf",
-                           "+.inf", ".nan"}) {
+  for (const char* word : {"true", "false", "yes", "no", "y", "n", "on", "off", "null", "~", ".inf",
+                           "-.inf", "+.inf", ".nan"}) {
     if (lower == word) return true;
   }
   // Dates and timestamps (YAML 1.1 reads 2026-11-24... as a timestamp).
-  if (s.size() >= 10 && std::isdigit(static_cast<unsigned char>(s[0])) && s[4] == '-' && s[7] == '-') return true;
+  if (s.size() >= 10 && std::isdigit(static_cast<unsigned char>(s[0])) && s[4] == '-' &&
+      s[7] == '-')
+    return true;
   // Numbers as YAML 1.1 or 1.2 reads them: decimal, float, exponent, hex,
   // octal ("0o17"), with "_" separators, or sexagesimal ("1:30").
   std::string plain;
@@ -75,7 +77,8 @@ bool needs_quotes(std::string_view s) {
     return plain.find_first_not_of("01234567", 2) == std::string::npos;
   }
   if (plain.empty()) return false;
-  if (plain.find_first_not_of("0123456789:") == std::string::npos && std::isdigit(static_cast<unsigned char>(plain[0]))) {
+  if (plain.find_first_not_of("0123456789:") == std::string::npos &&
+      std::isdigit(static_cast<unsigned char>(plain[0]))) {
     return true;  // integers and sexagesimal numbers
   }
   char* end = nullptr;

@@ -6,7 +6,8 @@
 
 namespace kinformer::cli {
 
-ObjectPrinter::ObjectPrinter(const kube::ApiResource& api, OutputFormat format, bool namespace_column)
+ObjectPrinter::ObjectPrinter(const kube::ApiResource& api, OutputFormat format,
+                             bool namespace_column)
     : format_(format),
       namespace_column_(namespace_column),
       name_prefix_(name_prefix(api)),
@@ -79,7 +80,8 @@ std::string ObjectPrinter::watch_initial(const std::vector<kube::ObjectPtr>& obj
   return out;
 }
 
-std::string ObjectPrinter::watch_event(std::string_view type, const kube::Object& object, SysTime now) {
+std::string ObjectPrinter::watch_event(std::string_view type, const kube::Object& object,
+                                       SysTime now) {
   switch (format_) {
     case OutputFormat::kJson:
       return boost::json::serialize(event_document(type, object)) + "\n";

@@ -1,11 +1,11 @@
 #include "tools/kinformer/process_stats.h"
 
+#include <fstream>
+#include <string>
+
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
-
-#include <fstream>
-#include <string>
 
 namespace kinformer::cli {
 
@@ -20,7 +20,8 @@ std::uint64_t peak_rss_bytes() {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // "VmHWM:  1234 kB"
+    if (line.rfind("VmHWM:", 0) == 0)
+      return std::stoull(line.substr(6)) * 1024;  // "VmHWM:  1234 kB"
   }
   return 0;
 }
@@ -28,7 +29,9 @@ std::uint64_t peak_rss_bytes() {
 double cpu_seconds() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
-  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return secs(u.ru_utime) + secs(u.ru_stime);
 }
 

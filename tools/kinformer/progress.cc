@@ -1,9 +1,9 @@
 #include "tools/kinformer/progress.h"
 
+#include <cstdio>
+
 #include <pthread.h>
 #include <unistd.h>
-
-#include <cstdio>
 
 namespace kinformer::cli {
 namespace {
@@ -30,12 +30,14 @@ kube::Result<ProgressMode> parse_progress_mode(std::string_view text) {
   if (text == "auto") return ProgressMode::kAuto;
   if (text == "always") return ProgressMode::kAlways;
   if (text == "never") return ProgressMode::kNever;
-  return kube::Error::invalid_argument("--progress \"" + std::string(text) + "\": use auto, always or never");
+  return kube::Error::invalid_argument("--progress \"" + std::string(text) +
+                                       "\": use auto, always or never");
 }
 
 std::string format_progress(std::string_view what, ProgressSample s, double seconds) {
   double mb = static_cast<double>(s.bytes) / 1e6;
-  std::string out = std::string(what) + ": " + thousands(s.objects) + " objects, " + one_decimal(mb) + " MB";
+  std::string out =
+      std::string(what) + ": " + thousands(s.objects) + " objects, " + one_decimal(mb) + " MB";
   if (seconds > 0) out += ", " + one_decimal(mb / seconds) + " MB/s";
   return out;
 }
@@ -64,7 +66,8 @@ Progress::~Progress() { stop(); }
 void Progress::run() {
   auto period = std::chrono::milliseconds(terminal_ ? 200 : 1000);
   while (true) {
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::string text = format_progress(what_, sample_(), seconds);
     if (terminal_) {
       std::fprintf(stderr, "\r%s\x1b[K", text.c_str());

@@ -43,8 +43,8 @@ void add_query_flags(CLI::App& cmd, QueryFlags& flags);
 
 struct Query {
   kube::ApiResource api;
-  std::string name;        // "" for all
-  std::string namespace_;  // "" for all namespaces or a cluster-scoped resource
+  std::string name;               // "" for all
+  std::string namespace_;         // "" for all namespaces or a cluster-scoped resource
   bool namespace_column = false;  // -A on a namespaced resource
   std::string label_selector;
   std::string field_selector;

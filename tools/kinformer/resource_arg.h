@@ -6,8 +6,8 @@
 //
 //   auto arg = parse_resource_arg("po/web", "");   // {"po", "web"}
 //   kube::ApiResource api;
-//   if (auto f = resolve_resource(discovery, conn.config, arg->type, "list", api)) return fail(cmd, *f);
-//   name_prefix(api);                               // "pod" (for -o name: pod/web)
+//   if (auto f = resolve_resource(discovery, conn.config, arg->type, "list", api)) return fail(cmd,
+//   *f); name_prefix(api);                               // "pod" (for -o name: pod/web)
 //
 // Thread-safety: pure functions, except that resolving uses the Discovery
 // (thread-safe itself).
@@ -35,7 +35,8 @@ kube::Result<ResourceArg> parse_resource_arg(std::string_view resource, std::str
 // "watch"). An unknown type is kNotFound; an ambiguous short name or a
 // missing verb kUsage; discovery failures are classified as server errors.
 std::optional<Failure> resolve_resource(kube::Discovery& discovery, const kube::RestConfig& config,
-                                        std::string_view type, std::string_view verb, kube::ApiResource& out);
+                                        std::string_view type, std::string_view verb,
+                                        kube::ApiResource& out);
 
 // kind[.group] in lower case, as -o name prints it: "pod", "deployment.apps".
 std::string name_prefix(const kube::ApiResource& api);

@@ -1,19 +1,20 @@
 #include "tools/kinformer/server_process.h"
 
-#include <poll.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <string>
 
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 namespace kinformer::cli {
 
-kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start(const std::filesystem::path& dir) {
+kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start(
+    const std::filesystem::path& dir) {
   std::filesystem::path kubeconfig = dir / "kubeconfig";
   int fds[2];
   if (::pipe(fds) != 0) return kube::Error::internal(std::string("pipe: ") + std::strerror(errno));
@@ -30,7 +31,8 @@ kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start(const std::fil
     ::close(fds[0]);
     ::close(fds[1]);
     std::string out = kubeconfig.string();
-    const char* argv[] = {"kinformer", "apiserver", "--port", "0", "--kubeconfig-out", out.c_str(), nullptr};
+    const char* argv[] = {"kinformer",        "apiserver", "--port", "0",
+                          "--kubeconfig-out", out.c_str(), nullptr};
     ::execv("/proc/self/exe", const_cast<char* const*>(argv));
     ::_exit(127);
   }
@@ -40,8 +42,10 @@ kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start(const std::fil
   std::string seen;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (seen.find("serving") == std::string::npos) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return kube::Error::internal("embedded API server: not serving after 30 s");
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return kube::Error::internal("embedded API server: not serving after 30 s");
     pollfd pfd{fds[0], POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
     char buf[512];

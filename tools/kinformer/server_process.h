@@ -13,10 +13,10 @@
 // Thread-safety: one owner.
 #pragma once
 
-#include <sys/types.h>
-
 #include <filesystem>
 #include <memory>
+
+#include <sys/types.h>
 
 #include "kube/core/result.h"
 

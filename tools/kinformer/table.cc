@@ -13,7 +13,8 @@ constexpr std::size_t kPadding = 3;
 std::vector<std::size_t> Table::widths() const {
   std::vector<std::size_t> w(headers.size(), kMinWidth);
   auto fit = [&w](const Row& r) {
-    for (std::size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], r[i].size() + kPadding);
+    for (std::size_t i = 0; i < r.size() && i < w.size(); ++i)
+      w[i] = std::max(w[i], r[i].size() + kPadding);
   };
   fit(headers);
   for (const Row& r : rows) fit(r);

@@ -45,8 +45,9 @@ class CliTest : public ::testing::Test {
   void SetUp() override {
     cluster_ = Cluster::start();
     ASSERT_TRUE(cluster_.server);
-    dir_ = std::filesystem::temp_directory_path() / ("kinformer-cli-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("kinformer-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     kubeconfig_ = (dir_ / "kubeconfig").string();
     ASSERT_TRUE(cluster_.server->write_kubeconfig(kubeconfig_));
@@ -140,23 +141,27 @@ TEST_F(CliTest, LabelSelectorFiltersOnTheServer) {
   auto r = kinformer({"get", "pods", "-n", "demo", "-l", "app=app-1", "-o", "name"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(lines(r.out),
-            (std::vector<std::string>{"pod/app-1-7d9f8c6b5-1", "pod/app-1-7d9f8c6b5-5", "pod/app-1-7d9f8c6b5-9"}));
+            (std::vector<std::string>{"pod/app-1-7d9f8c6b5-1", "pod/app-1-7d9f8c6b5-5",
+                                      "pod/app-1-7d9f8c6b5-9"}));
   r = kinformer({"get", "pods", "-n", "demo", "-l", "tier in (cache),app!=app-2", "-o", "name"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(lines(r.out), (std::vector<std::string>{}));  // every cache pod is app-2 (i%4==2)
-  EXPECT_NE(r.err.find("No resources found"), std::string::npos) << r.err;  // -o name: nothing on stdout
+  EXPECT_NE(r.err.find("No resources found"), std::string::npos)
+      << r.err;  // -o name: nothing on stdout
 }
 
 TEST_F(CliTest, FieldSelectorFilters) {
   create_pods();
-  auto r = kinformer({"get", "pods", "-n", "demo", "--field-selector", "spec.nodeName=node-1", "-o", "name"});
+  auto r = kinformer(
+      {"get", "pods", "-n", "demo", "--field-selector", "spec.nodeName=node-1", "-o", "name"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(lines(r.out).size(), 4u) << r.out;
 }
 
 TEST_F(CliTest, JsonIsAListAndYamlTheSameDocument) {
   create_pods();
-  auto r = kinformer({"get", "pods", "-n", "demo", "-o", "json", "--chunk-size", "5"});  // three pages
+  auto r =
+      kinformer({"get", "pods", "-n", "demo", "-o", "json", "--chunk-size", "5"});  // three pages
   ASSERT_EQ(r.code, 0) << r.err;
   json::value list = json::parse(r.out);
   EXPECT_EQ(list.at("kind"), "List");
@@ -170,7 +175,8 @@ TEST_F(CliTest, JsonIsAListAndYamlTheSameDocument) {
   YAML::Node y = YAML::Load(r.out);
   EXPECT_EQ(y["kind"].as<std::string>(), "List");
   ASSERT_EQ(y["items"].size(), static_cast<std::size_t>(kPodCount));
-  EXPECT_EQ(y["items"][3]["metadata"]["name"].as<std::string>(), "app-1-7d9f8c6b5-1");  // the server's order
+  EXPECT_EQ(y["items"][3]["metadata"]["name"].as<std::string>(),
+            "app-1-7d9f8c6b5-1");  // the server's order
   EXPECT_EQ(y["items"][3]["metadata"]["labels"]["app"].as<std::string>(), "app-1");
   // Values that look like other types stay strings.
   EXPECT_EQ(y["items"][0]["metadata"]["annotations"]["kinformer.dev/generation"].Tag(), "!");
@@ -203,8 +209,8 @@ TEST_F(CliTest, ConfigMapsAndDeploymentsHaveTheirOwnColumns) {
   r = kinformer({"get", "deployments.apps", "-n", "demo", "-o", "wide"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(cells(lines(r.out)[0]),
-            (std::vector<std::string>{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES",
-                                      "SELECTOR"}));
+            (std::vector<std::string>{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE",
+                                      "CONTAINERS", "IMAGES", "SELECTOR"}));
   auto row = cells(lines(r.out)[1]);
   EXPECT_EQ(row[0], "api");
   EXPECT_EQ(row[1], "0/3");
@@ -217,7 +223,8 @@ TEST_F(CliTest, NotFoundExitsOneAndNamesTheObject) {
   auto r = kinformer({"get", "pod", "nope", "-n", "demo"});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find("pods \"nope\" not found in namespace \"demo\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pods \"nope\" not found in namespace \"demo\""), std::string::npos)
+      << r.err;
   r = kinformer({"get", "gizmos"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("resource type \"gizmos\""), std::string::npos) << r.err;
@@ -246,7 +253,7 @@ TEST_F(CliTest, WrongTokenExitsFiveWithTheServersMessageAndNoToken) {
   EXPECT_EQ(r.code, 5);
   EXPECT_NE(r.err.find("401 Unauthorized"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("\"Unauthorized\""), std::string::npos) << r.err;  // the server's message
-  EXPECT_NE(r.err.find("bad-kubeconfig"), std::string::npos) << r.err;   // which credentials
+  EXPECT_NE(r.err.find("bad-kubeconfig"), std::string::npos) << r.err;    // which credentials
   EXPECT_EQ(r.err.find(wrong), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(cluster_.server->token()), std::string::npos) << r.err;
   auto w = kinformer({"watch", "pods"}, (dir_ / "bad-kubeconfig").string());
@@ -304,7 +311,7 @@ TEST_F(CliTest, WatchPrintsTheStateOnceThenEachChange) {
   auto ls = lines(w.out());
   ASSERT_EQ(ls.size(), 5u) << w.out();
   EXPECT_EQ(cells(ls[1]), (std::vector<std::string>{"ADDED", "first", "1", cells(ls[1])[3]}));
-  EXPECT_EQ(cells(ls[3])[2], "2");  // the MODIFIED row shows the new DATA count
+  EXPECT_EQ(cells(ls[3])[2], "2");                     // the MODIFIED row shows the new DATA count
   EXPECT_EQ(ls[1].find("first"), ls[0].find("NAME"));  // later rows line up under the header
   EXPECT_EQ(ls[3].find("first"), ls[0].find("NAME"));
 }
@@ -322,7 +329,8 @@ TEST_F(CliTest, WatchAsJsonLinesWithALabelSelectorAcrossNamespaces) {
   auto ls = lines(w.out());
   ASSERT_EQ(ls.size(), 3u) << w.out();
   EXPECT_EQ(json::parse(ls[0]).at("type"), "ADDED");
-  EXPECT_EQ(json::parse(ls[0]).at("object").at("metadata").at("name"), "a");  // sorted by namespace/name
+  EXPECT_EQ(json::parse(ls[0]).at("object").at("metadata").at("name"),
+            "a");  // sorted by namespace/name
   EXPECT_EQ(json::parse(ls[1]).at("object").at("metadata").at("namespace"), "other");
   EXPECT_EQ(json::parse(ls[2]).at("type"), "ADDED");  // entered the selector
 }
@@ -358,13 +366,14 @@ class CliSyncFailureTest : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
-    for (int i = 0; i < 4; ++i) ASSERT_TRUE(cluster_.put_configmap("demo", "cm" + std::to_string(i), "v"));
+    for (int i = 0; i < 4; ++i)
+      ASSERT_TRUE(cluster_.put_configmap("demo", "cm" + std::to_string(i), "v"));
     cluster_.server->slow_responses(300ms);
   }
   // Starts a watch and waits for its progress line: the informer has started.
   std::unique_ptr<Subprocess> start_watch() {
-    auto w = std::make_unique<Subprocess>(
-        cmd({"watch", "cm", "-n", "demo", "--chunk-size", "1", "--sync-timeout", "4s", "--progress", "always"}));
+    auto w = std::make_unique<Subprocess>(cmd({"watch", "cm", "-n", "demo", "--chunk-size", "1",
+                                               "--sync-timeout", "4s", "--progress", "always"}));
     EXPECT_TRUE(w->wait_for_stderr("syncing configmaps:", 30s)) << w->err();
     return w;
   }
@@ -376,8 +385,9 @@ TEST_F(CliSyncFailureTest, SyncTimeoutExitsSixWithTheResourcesLastError) {
   int code = w->wait(30s);
   EXPECT_EQ(code, 6) << w->err();
   EXPECT_NE(w->err().find("configmaps did not sync within 4s"), std::string::npos) << w->err();
-  EXPECT_NE(w->err().find("injected fault"), std::string::npos) << w->err();  // the reflector's last error
-  EXPECT_NE(w->err().find(" objects, "), std::string::npos) << w->err();      // the progress line
+  EXPECT_NE(w->err().find("injected fault"), std::string::npos)
+      << w->err();  // the reflector's last error
+  EXPECT_NE(w->err().find(" objects, "), std::string::npos) << w->err();  // the progress line
   EXPECT_EQ(w->out(), "");
 }
 
@@ -395,7 +405,9 @@ TEST_F(CliSyncFailureTest, ForbiddenWhileSyncingEndsAtOnceWithExitFive) {
 // ---- bench ----
 
 TEST(CliBench, SyncOnTheEmbeddedServerPrintsNameValuePairsAndTheCommand) {
-  auto r = run({KINFORMER_BIN, "bench", "sync", "--objects", "300", "--events", "50", "--progress", "never"}, 120s);
+  auto r = run(
+      {KINFORMER_BIN, "bench", "sync", "--objects", "300", "--events", "50", "--progress", "never"},
+      120s);
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   auto ls = lines(r.out);
   ASSERT_EQ(ls.size(), 2u) << r.out;
@@ -406,12 +418,15 @@ TEST(CliBench, SyncOnTheEmbeddedServerPrintsNameValuePairsAndTheCommand) {
     kv[pair.substr(0, eq)] = std::stod(pair.substr(eq + 1));
   }
   EXPECT_EQ(kv["objects"], 300);
-  for (const char* k : {"seconds", "cpu_seconds", "peak_rss_mb", "bytes_per_object", "events_per_s"}) {
+  for (const char* k :
+       {"seconds", "cpu_seconds", "peak_rss_mb", "bytes_per_object", "events_per_s"}) {
     EXPECT_TRUE(kv.count(k)) << k << " missing: " << ls[0];
   }
-  for (const char* k : {"seconds", "cpu_seconds", "peak_rss_mb", "events_per_s"}) EXPECT_GT(kv[k], 0) << k;
+  for (const char* k : {"seconds", "cpu_seconds", "peak_rss_mb", "events_per_s"})
+    EXPECT_GT(kv[k], 0) << k;
   EXPECT_EQ(ls[1].rfind("reproduce: ", 0), 0u) << ls[1];
-  EXPECT_NE(ls[1].find("bench sync --resource pods --objects 300 --events 50"), std::string::npos) << ls[1];
+  EXPECT_NE(ls[1].find("bench sync --resource pods --objects 300 --events 50"), std::string::npos)
+      << ls[1];
 }
 
 TEST_F(CliTest, BenchSyncReadsAClusterFromAKubeconfig) {
@@ -419,7 +434,8 @@ TEST_F(CliTest, BenchSyncReadsAClusterFromAKubeconfig) {
   auto r = kinformer({"bench", "sync", "--resource", "po", "-n", "demo", "--metadata-only"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("objects=12 seconds=", 0), 0u) << r.out;
-  EXPECT_EQ(r.out.find("events_per_s"), std::string::npos) << r.out;  // never writes to a real cluster
+  EXPECT_EQ(r.out.find("events_per_s"), std::string::npos)
+      << r.out;  // never writes to a real cluster
   r = kinformer({"bench", "sync", "--objects", "5"});
   EXPECT_EQ(r.code, 2) << r.err;
 }

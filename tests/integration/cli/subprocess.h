@@ -12,16 +12,16 @@
 // Thread-safety: one owner.
 #pragma once
 
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <string>
-#include <string_view>
-#include <vector>
 
 namespace kube::testing {
 
@@ -72,7 +72,8 @@ class Subprocess {
   const std::string& err() const { return text_[1]; }
 
   // Reads until `needle` appears in stdout (true) or `timeout` passes.
-  bool wait_for_stdout(std::string_view needle, std::chrono::milliseconds timeout, std::size_t from = 0) {
+  bool wait_for_stdout(std::string_view needle, std::chrono::milliseconds timeout,
+                       std::size_t from = 0) {
     return wait_for(0, needle, timeout, from);
   }
   bool wait_for_stderr(std::string_view needle, std::chrono::milliseconds timeout) {
@@ -83,7 +84,8 @@ class Subprocess {
   // not exited by `timeout`.
   int wait(std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    while ((fds_[0] >= 0 || fds_[1] >= 0) && std::chrono::steady_clock::now() < deadline) pump(deadline);
+    while ((fds_[0] >= 0 || fds_[1] >= 0) && std::chrono::steady_clock::now() < deadline)
+      pump(deadline);
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;
       pid_t r = ::waitpid(pid_, &status, WNOHANG);
@@ -107,10 +109,12 @@ class Subprocess {
   }
 
  private:
-  bool wait_for(int which, std::string_view needle, std::chrono::milliseconds timeout, std::size_t from) {
+  bool wait_for(int which, std::string_view needle, std::chrono::milliseconds timeout,
+                std::size_t from) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (text_[which].find(needle, from) == std::string::npos) {
-      if (std::chrono::steady_clock::now() >= deadline || (fds_[0] < 0 && fds_[1] < 0)) return false;
+      if (std::chrono::steady_clock::now() >= deadline || (fds_[0] < 0 && fds_[1] < 0))
+        return false;
       pump(deadline);
     }
     return true;
@@ -127,8 +131,11 @@ class Subprocess {
       idx[n++] = i;
     }
     if (n == 0) return;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (::poll(p, static_cast<nfds_t>(n), static_cast<int>(std::max<long long>(0, left.count()))) <= 0) return;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (::poll(p, static_cast<nfds_t>(n), static_cast<int>(std::max<long long>(0, left.count()))) <=
+        0)
+      return;
     for (int k = 0; k < n; ++k) {
       if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char buf[8192];

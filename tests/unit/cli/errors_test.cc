@@ -21,14 +21,18 @@ TEST(ExitCodes, ClassifyWhereTheFailureHappened) {
   EXPECT_EQ(exit_code_for(kube::error_from_response(403, "")), kServer);
   EXPECT_EQ(exit_code_for(kube::error_from_response(500, "")), kServer);
   EXPECT_EQ(exit_code_for(kube::error_from_response(404, "")), kNotFound);
-  EXPECT_EQ(exit_code_for(kube::Error{0, "ServiceUnavailable", "connection refused", std::nullopt}), kUnreachable);
-  EXPECT_EQ(exit_code_for(kube::Error{0, "TLSError", "bad certificate", std::nullopt}), kUnreachable);
-  EXPECT_EQ(exit_code_for(kube::Error{0, "Unauthorized", "exec plugin failed", std::nullopt}), kConfig);
+  EXPECT_EQ(exit_code_for(kube::Error{0, "ServiceUnavailable", "connection refused", std::nullopt}),
+            kUnreachable);
+  EXPECT_EQ(exit_code_for(kube::Error{0, "TLSError", "bad certificate", std::nullopt}),
+            kUnreachable);
+  EXPECT_EQ(exit_code_for(kube::Error{0, "Unauthorized", "exec plugin failed", std::nullopt}),
+            kConfig);
 }
 
 TEST(ServerFailure, UnauthorizedQuotesTheServerAndNamesTheConfigButNotTheToken) {
   auto e = kube::error_from_response(
-      401, R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
+      401,
+      R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
   Failure f = server_failure(e, config());
   EXPECT_EQ(f.exit_code, kServer);
   EXPECT_NE(f.message.find("401 Unauthorized"), std::string::npos) << f.message;
@@ -39,7 +43,8 @@ TEST(ServerFailure, UnauthorizedQuotesTheServerAndNamesTheConfigButNotTheToken) 
 
 TEST(ServerFailure, ForbiddenCarriesTheServersMessage) {
   auto e = kube::error_from_response(
-      403, R"({"kind":"Status","status":"Failure","message":"pods is forbidden: User \"bob\" cannot list resource \"pods\"","reason":"Forbidden","code":403})");
+      403,
+      R"({"kind":"Status","status":"Failure","message":"pods is forbidden: User \"bob\" cannot list resource \"pods\"","reason":"Forbidden","code":403})");
   Failure f = server_failure(e, config());
   EXPECT_EQ(f.exit_code, kServer);
   EXPECT_NE(f.message.find("User \"bob\" cannot list resource"), std::string::npos) << f.message;

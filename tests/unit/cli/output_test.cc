@@ -17,10 +17,12 @@ namespace json = boost::json;
 
 const SysTime kNow = *parse_timestamp("2026-11-26T12:00:00Z");
 
-kube::ObjectPtr cm(const std::string& ns, const std::string& name, const std::string& data = R"({"a":"1"})") {
-  return *kube::Object::parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":")" + name +
-                              R"(","namespace":")" + ns + R"(","creationTimestamp":"2026-11-26T11:58:00Z"},"data":)" +
-                              data + "}");
+kube::ObjectPtr cm(const std::string& ns, const std::string& name,
+                   const std::string& data = R"({"a":"1"})") {
+  return *kube::Object::parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":")" +
+                              name + R"(","namespace":")" + ns +
+                              R"(","creationTimestamp":"2026-11-26T11:58:00Z"},"data":)" + data +
+                              "}");
 }
 
 kube::ApiResource configmaps() {
@@ -44,18 +46,21 @@ TEST(OutputFormat, AcceptsKubectlsNamesAndNamesTheBadOne) {
 TEST(PrettyJson, IndentsFourSpacesAndRoundTrips) {
   json::value v = json::parse(R"({"a":[1,{"b":"x\"y"}],"e":{},"f":[]})");
   std::string s = pretty_json(v);
-  EXPECT_EQ(s,
-            "{\n    \"a\": [\n        1,\n        {\n            \"b\": \"x\\\"y\"\n        }\n    ],\n"
-            "    \"e\": {},\n    \"f\": []\n}\n");
+  EXPECT_EQ(
+      s,
+      "{\n    \"a\": [\n        1,\n        {\n            \"b\": \"x\\\"y\"\n        }\n    ],\n"
+      "    \"e\": {},\n    \"f\": []\n}\n");
   EXPECT_EQ(json::parse(s), v);
 }
 
 TEST(Yaml, QuotesStringsThatYamlWouldReadAsOtherTypes) {
-  json::value v = json::parse(R"({"s":"web","n":"123","b":"true","no":"no","e":"","t":"2026-11-24T12:27:54Z",
+  json::value v =
+      json::parse(R"({"s":"web","n":"123","b":"true","no":"no","e":"","t":"2026-11-24T12:27:54Z",
       "ip":"10.0.0.1","uid":"cc27a388-2591","x":1.5,"i":7,"ok":false,"z":null,"list":["a","1"]})");
   YAML::Node y = YAML::Load(to_yaml(v));
   EXPECT_EQ(y["s"].Tag(), "?");  // plain
-  for (const char* k : {"n", "b", "no", "e", "t"}) EXPECT_EQ(y[k].Tag(), "!") << k << ": " << to_yaml(v);
+  for (const char* k : {"n", "b", "no", "e", "t"})
+    EXPECT_EQ(y[k].Tag(), "!") << k << ": " << to_yaml(v);
   EXPECT_EQ(y["ip"].as<std::string>(), "10.0.0.1");  // not a number: plain is fine
   EXPECT_EQ(y["uid"].as<std::string>(), "cc27a388-2591");
   EXPECT_EQ(y["n"].as<std::string>(), "123");
@@ -75,16 +80,19 @@ TEST(ListDocument, IsAKubectlList) {
 }
 
 TEST(ObjectPrinter, TableWithNamespaceColumnNamesAndDocuments) {
-  std::vector<kube::ObjectPtr> items{cm("default", "one"), cm("kube-system", "two", R"({"a":"1","b":"2"})")};
+  std::vector<kube::ObjectPtr> items{cm("default", "one"),
+                                     cm("kube-system", "two", R"({"a":"1","b":"2"})")};
   EXPECT_EQ(ObjectPrinter(configmaps(), OutputFormat::kTable, true).objects(items, kNow),
             "NAMESPACE     NAME   DATA   AGE\n"
             "default       one    1      2m\n"
             "kube-system   two    2      2m\n");
   EXPECT_EQ(ObjectPrinter(configmaps(), OutputFormat::kName, false).objects(items, kNow),
             "configmap/one\nconfigmap/two\n");
-  auto one = json::parse(ObjectPrinter(configmaps(), OutputFormat::kJson, false).object(*items[0], kNow));
+  auto one =
+      json::parse(ObjectPrinter(configmaps(), OutputFormat::kJson, false).object(*items[0], kNow));
   EXPECT_EQ(one.at("kind"), "ConfigMap");  // one object by name: the object, not a List
-  auto list = YAML::Load(ObjectPrinter(configmaps(), OutputFormat::kYaml, false).objects(items, kNow));
+  auto list =
+      YAML::Load(ObjectPrinter(configmaps(), OutputFormat::kYaml, false).objects(items, kNow));
   EXPECT_EQ(list["kind"].as<std::string>(), "List");
   EXPECT_EQ(list["items"][1]["data"]["b"].as<std::string>(), "2");
 }
@@ -110,7 +118,8 @@ TEST(ObjectPrinter, WatchEventsAsNamesJsonLinesAndYamlDocuments) {
   EXPECT_EQ(line.find('\n'), line.size() - 1);  // one line per event
   EXPECT_EQ(json::parse(line).at("type"), "MODIFIED");
   ObjectPrinter ya(configmaps(), OutputFormat::kYaml, false);
-  auto docs = YAML::LoadAll(ya.watch_event("ADDED", *cm("d", "one"), kNow) + ya.watch_event("DELETED", *cm("d", "two"), kNow));
+  auto docs = YAML::LoadAll(ya.watch_event("ADDED", *cm("d", "one"), kNow) +
+                            ya.watch_event("DELETED", *cm("d", "two"), kNow));
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(docs[1]["type"].as<std::string>(), "DELETED");
   EXPECT_EQ(docs[1]["object"]["metadata"]["name"].as<std::string>(), "two");

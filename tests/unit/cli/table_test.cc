@@ -7,7 +7,8 @@ namespace kinformer::cli {
 namespace {
 
 TEST(Table, ColumnsAreTheWidestCellPlusThreeSpacesAtLeastSixAndTheLastIsUnpadded) {
-  Table t{{"NAME", "READY", "AGE"}, {{"web-1", "1/1", "5m"}, {"a-much-longer-name", "0/2", "2d4h"}}};
+  Table t{{"NAME", "READY", "AGE"},
+          {{"web-1", "1/1", "5m"}, {"a-much-longer-name", "0/2", "2d4h"}}};
   EXPECT_EQ(t.render(),
             "NAME                 READY   AGE\n"
             "web-1                1/1     5m\n"
