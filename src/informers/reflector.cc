@@ -129,6 +129,10 @@ Reflector::Next Reflector::list() {
       }
       return Next::kBackoffThenList;
     }
+    {
+      MutexLock l(mu_);
+      stats_.list_items += page->items.size();
+    }
     items.reserve(items.size() + page->items.size());
     for (ObjectPtr& obj : page->items) {
       if (options_.known_objects != nullptr && obj) {

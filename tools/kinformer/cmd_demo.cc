@@ -87,7 +87,7 @@ int follow(kube::RestConfig config, const DemoFlags& flags, bool embedded) {
     if (!r.synced) {
       std::cerr << "kinformer demo: " << r.resource.to_string() << " did not sync: "
                 << (r.last_error ? r.last_error->message : "timed out after 60s") << "\n";
-      return r.last_error && r.last_error->code == 0 ? kUnreachable : kFailure;
+      return r.last_error && r.last_error->code == 0 ? kUnreachable : kSyncTimeout;
     }
   }
   double sync_ms = ms_since(t0);

@@ -6,7 +6,11 @@
 int main(int argc, char** argv) {
   CLI::App app{"kinformer: Kubernetes informers for C++ — list once, watch, keep an indexed cache"};
   app.require_subcommand(1);
+  app.footer(kinformer::cli::kExitCodeHelp);
   int exit_code = kinformer::cli::kOk;
+  kinformer::cli::add_get_command(app, exit_code);
+  kinformer::cli::add_watch_command(app, exit_code);
+  kinformer::cli::add_bench_command(app, exit_code);
   kinformer::cli::add_demo_command(app, exit_code);
   kinformer::cli::add_apiserver_command(app, exit_code);
   try {

@@ -143,6 +143,10 @@ class Transport {
     std::uint64_t requests_started = 0;  // transfers handed to curl, retries included
     std::uint64_t retries = 0;
     std::uint64_t connections_opened = 0;
+    // Response body bytes received so far by every request and stream (after
+    // gzip decoding), counted on the I/O thread as they arrive: lets a
+    // progress report move during one long response.
+    std::uint64_t bytes_received = 0;
   };
   virtual Stats stats() const = 0;
 };

@@ -95,6 +95,9 @@ struct ReflectorOptions {
 struct ReflectorStats {
   std::uint64_t lists = 0;          // completed lists (all pages)
   std::uint64_t list_requests = 0;  // pages requested
+  // Objects received in list pages, counted as each page arrives (so a
+  // progress report moves during a long paged list, not only at its end).
+  std::uint64_t list_items = 0;
   std::uint64_t watches = 0;        // watches opened
   std::uint64_t events = 0;         // ADDED/MODIFIED/DELETED received
   std::uint64_t bookmarks = 0;

@@ -60,6 +60,8 @@ TEST(Reflector, FollowsContinueTokensThroughEveryPage) {
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   EXPECT_EQ(server->list_rvs(), (std::vector<std::string>{"0", "continue", "continue"}));
   EXPECT_EQ(inf.indexer().size(), 5u);
+  EXPECT_EQ(inf.reflector_stats().list_items, 5u);  // counted page by page (progress reports)
+  EXPECT_EQ(inf.reflector_stats().list_requests, 3u);
 }
 
 TEST(Reflector, WatchEndedByTheServerReopensFromTheLastVersionWithoutRelisting) {

@@ -1,0 +1,444 @@
+// `kinformer get`, `watch` and `bench sync` as a user runs them: the built
+// binary as a subprocess, against the embedded API server over TLS, through a
+// kubeconfig written by the test. Output and exit codes are asserted as a
+// script would rely on them.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "cli/subprocess.h"
+#include "support/cluster.h"
+#include "tools/kinformer/workload.h"
+
+namespace kube::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+const Resource kPods{{"", "v1", "pods"}, true};
+constexpr int kPodCount = 12;  // apps app-0..app-3, so app=app-1 matches 3
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// The whitespace-separated cells of a table line.
+std::vector<std::string> cells(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string c; in >> c;) out.push_back(c);
+  return out;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = Cluster::start();
+    ASSERT_TRUE(cluster_.server);
+    dir_ = std::filesystem::temp_directory_path() /
+           ("kinformer-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    kubeconfig_ = (dir_ / "kubeconfig").string();
+    ASSERT_TRUE(cluster_.server->write_kubeconfig(kubeconfig_));
+    ASSERT_TRUE(cluster_.create_namespace("demo"));
+    ASSERT_TRUE(cluster_.create_namespace("other"));
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  void create_pods() {
+    for (int i = 0; i < kPodCount; ++i) {
+      auto shape = kinformer::workload::nth_pod(static_cast<std::size_t>(i), "demo", 4, 3);
+      ASSERT_TRUE(cluster_.client->create(kPods, "demo", kinformer::workload::pod_json(shape)));
+    }
+    auto other = kinformer::workload::nth_pod(0, "other", 4, 3);
+    other.name = "elsewhere";
+    ASSERT_TRUE(cluster_.client->create(kPods, "other", kinformer::workload::pod_json(other)));
+  }
+
+  // kinformer ARGS --kubeconfig <ours>
+  std::vector<std::string> cmd(std::vector<std::string> args, const std::string& kubeconfig = "") {
+    args.insert(args.begin(), KINFORMER_BIN);
+    args.push_back("--kubeconfig");
+    args.push_back(kubeconfig.empty() ? kubeconfig_ : kubeconfig);
+    return args;
+  }
+  RunResult kinformer(std::vector<std::string> args, const std::string& kubeconfig = "") {
+    return run(cmd(std::move(args), kubeconfig));
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    auto path = dir_ / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+
+  Cluster cluster_;
+  std::filesystem::path dir_;
+  std::string kubeconfig_;
+};
+
+// ---- get ----
+
+TEST_F(CliTest, GetPodsPrintsKubectlsColumnsOneRowPerPodOfTheNamespace) {
+  create_pods();
+  auto r = kinformer({"get", "pods", "-n", "demo"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), kPodCount + 1u) << r.out;
+  EXPECT_EQ(cells(ls[0]), (std::vector<std::string>{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}));
+  auto first = cells(ls[1]);
+  ASSERT_EQ(first.size(), 5u) << ls[1];
+  EXPECT_EQ(first[0], "app-0-7d9f8c6b5-0");
+  EXPECT_EQ(first[1], "0/2");      // two containers, no container statuses
+  EXPECT_EQ(first[2], "Pending");  // workload pod 0 is Pending (i % 17 == 0)
+  EXPECT_EQ(first[3], "0");
+  EXPECT_TRUE(std::regex_match(first[4], std::regex("[0-9]+s"))) << first[4];
+  EXPECT_EQ(cells(ls[2])[2], "Running");
+  // Columns line up: every row's READY starts where the header's does.
+  auto col = ls[0].find("READY");
+  for (std::size_t i = 1; i < ls.size(); ++i) EXPECT_EQ(ls[i].substr(col, 3), "0/2") << ls[i];
+}
+
+TEST_F(CliTest, ShortNamesAndWideAddIpAndNode) {
+  create_pods();
+  auto r = kinformer({"get", "po", "-n", "demo", "-o", "wide"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto ls = lines(r.out);
+  EXPECT_NE(ls[0].find("IP"), std::string::npos);
+  EXPECT_NE(ls[0].find("NODE"), std::string::npos);
+  EXPECT_NE(ls[0].find("NOMINATED NODE"), std::string::npos);
+  EXPECT_NE(ls[1].find("10.244.0.12"), std::string::npos) << ls[1];
+  EXPECT_NE(ls[1].find("node-0"), std::string::npos) << ls[1];
+}
+
+TEST_F(CliTest, AllNamespacesPutsTheNamespaceColumnFirst) {
+  create_pods();
+  auto r = kinformer({"get", "pod", "-A"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), kPodCount + 2u) << r.out;
+  EXPECT_EQ(cells(ls[0])[0], "NAMESPACE");
+  EXPECT_EQ(cells(ls[0])[1], "NAME");
+  EXPECT_NE(r.out.find("other       elsewhere"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, LabelSelectorFiltersOnTheServer) {
+  create_pods();
+  auto r = kinformer({"get", "pods", "-n", "demo", "-l", "app=app-1", "-o", "name"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines(r.out),
+            (std::vector<std::string>{"pod/app-1-7d9f8c6b5-1", "pod/app-1-7d9f8c6b5-5",
+                                      "pod/app-1-7d9f8c6b5-9"}));
+  r = kinformer({"get", "pods", "-n", "demo", "-l", "tier in (cache),app!=app-2", "-o", "name"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines(r.out), (std::vector<std::string>{}));  // every cache pod is app-2 (i%4==2)
+  EXPECT_NE(r.err.find("No resources found"), std::string::npos)
+      << r.err;  // -o name: nothing on stdout
+}
+
+TEST_F(CliTest, FieldSelectorFilters) {
+  create_pods();
+  auto r = kinformer(
+      {"get", "pods", "-n", "demo", "--field-selector", "spec.nodeName=node-1", "-o", "name"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines(r.out).size(), 4u) << r.out;
+}
+
+TEST_F(CliTest, JsonIsAListAndYamlTheSameDocument) {
+  create_pods();
+  auto r =
+      kinformer({"get", "pods", "-n", "demo", "-o", "json", "--chunk-size", "5"});  // three pages
+  ASSERT_EQ(r.code, 0) << r.err;
+  json::value list = json::parse(r.out);
+  EXPECT_EQ(list.at("kind"), "List");
+  EXPECT_EQ(list.at("apiVersion"), "v1");
+  ASSERT_EQ(list.at("items").as_array().size(), static_cast<std::size_t>(kPodCount));
+  EXPECT_EQ(list.at("items").at(0).at("kind"), "Pod");
+  EXPECT_EQ(list.at("items").at(0).at("spec").at("containers").at(0).at("name"), "app");
+
+  r = kinformer({"get", "pods", "-n", "demo", "-o", "yaml"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  YAML::Node y = YAML::Load(r.out);
+  EXPECT_EQ(y["kind"].as<std::string>(), "List");
+  ASSERT_EQ(y["items"].size(), static_cast<std::size_t>(kPodCount));
+  EXPECT_EQ(y["items"][3]["metadata"]["name"].as<std::string>(),
+            "app-1-7d9f8c6b5-1");  // the server's order
+  EXPECT_EQ(y["items"][3]["metadata"]["labels"]["app"].as<std::string>(), "app-1");
+  // Values that look like other types stay strings.
+  EXPECT_EQ(y["items"][0]["metadata"]["annotations"]["kinformer.dev/generation"].Tag(), "!");
+}
+
+TEST_F(CliTest, OneObjectByNameOrTypeSlashName) {
+  create_pods();
+  auto r = kinformer({"get", "pods/app-2-7d9f8c6b5-2", "-n", "demo", "-o", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json::value pod = json::parse(r.out);
+  EXPECT_EQ(pod.at("kind"), "Pod");  // the object itself, not a List
+  EXPECT_EQ(pod.at("metadata").at("name"), "app-2-7d9f8c6b5-2");
+  r = kinformer({"get", "ns", "demo"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(cells(lines(r.out)[0]), (std::vector<std::string>{"NAME", "STATUS", "AGE"}));
+  EXPECT_EQ(cells(lines(r.out)[1])[0], "demo");
+}
+
+TEST_F(CliTest, ConfigMapsAndDeploymentsHaveTheirOwnColumns) {
+  ASSERT_TRUE(cluster_.put_configmap("demo", "settings", "x"));
+  auto r = kinformer({"get", "cm", "-n", "demo"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(cells(lines(r.out)[0]), (std::vector<std::string>{"NAME", "DATA", "AGE"}));
+  EXPECT_EQ(cells(lines(r.out)[1])[1], "1");
+  ASSERT_TRUE(cluster_.client->create(
+      {{"apps", "v1", "deployments"}, true}, "demo",
+      R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api"},"spec":{"replicas":3,
+          "selector":{"matchLabels":{"app":"api"}},"template":{"metadata":{"labels":{"app":"api"}},
+          "spec":{"containers":[{"name":"api","image":"api:1"}]}}}})"));
+  r = kinformer({"get", "deployments.apps", "-n", "demo", "-o", "wide"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(cells(lines(r.out)[0]),
+            (std::vector<std::string>{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE",
+                                      "CONTAINERS", "IMAGES", "SELECTOR"}));
+  auto row = cells(lines(r.out)[1]);
+  EXPECT_EQ(row[0], "api");
+  EXPECT_EQ(row[1], "0/3");
+  EXPECT_EQ(row.back(), "app=api");
+}
+
+// ---- errors and exit codes ----
+
+TEST_F(CliTest, NotFoundExitsOneAndNamesTheObject) {
+  auto r = kinformer({"get", "pod", "nope", "-n", "demo"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("pods \"nope\" not found in namespace \"demo\""), std::string::npos)
+      << r.err;
+  r = kinformer({"get", "gizmos"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("resource type \"gizmos\""), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, BadSelectorExitsTwoNamingTheSelectorWithoutAskingTheServer) {
+  auto r = kinformer({"get", "pods", "-l", "app in (web"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("invalid label selector \"app in (web\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("position"), std::string::npos) << r.err;
+  r = kinformer({"watch", "pods", "--field-selector", "spec.nodeName"}, "/nonexistent/kubeconfig");
+  EXPECT_EQ(r.code, 2);  // checked before the (missing) kubeconfig is read
+  EXPECT_NE(r.err.find("invalid field selector \"spec.nodeName\""), std::string::npos) << r.err;
+  r = kinformer({"get", "pods", "-o", "table"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("\"table\""), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, WrongTokenExitsFiveWithTheServersMessageAndNoToken) {
+  std::string config = cluster_.server->kubeconfig();
+  std::string wrong = "wrong-token-0123456789abcdef";
+  auto at = config.find("token: ");
+  ASSERT_NE(at, std::string::npos);
+  config = config.substr(0, at) + "token: " + wrong + "\n";
+  auto r = kinformer({"get", "pods"}, write("bad-kubeconfig", config));
+  EXPECT_EQ(r.code, 5);
+  EXPECT_NE(r.err.find("401 Unauthorized"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"Unauthorized\""), std::string::npos) << r.err;  // the server's message
+  EXPECT_NE(r.err.find("bad-kubeconfig"), std::string::npos) << r.err;    // which credentials
+  EXPECT_EQ(r.err.find(wrong), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(cluster_.server->token()), std::string::npos) << r.err;
+  auto w = kinformer({"watch", "pods"}, (dir_ / "bad-kubeconfig").string());
+  EXPECT_EQ(w.code, 5) << w.err;
+  EXPECT_EQ(w.err.find(wrong), std::string::npos) << w.err;
+}
+
+TEST_F(CliTest, ConfigAndConnectionFailuresHaveTheirOwnCodes) {
+  auto r = kinformer({"get", "pods"}, "/nonexistent/kubeconfig");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("/nonexistent/kubeconfig"), std::string::npos) << r.err;
+  r = kinformer({"get", "pods", "--context", "missing"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("\"missing\""), std::string::npos) << r.err;
+  std::string config = cluster_.server->kubeconfig();
+  std::string url = cluster_.server->url();
+  config.replace(config.find(url), url.size(), "https://127.0.0.1:1");
+  auto t0 = std::chrono::steady_clock::now();
+  r = kinformer({"get", "pods"}, write("down", config));
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);  // a few retries, not client-go's ten
+  EXPECT_NE(r.err.find("127.0.0.1:1"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, HelpListsTheExitCodes) {
+  auto r = run({KINFORMER_BIN, "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("Exit codes:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("6  sync timeout"), std::string::npos) << r.out;
+  r = run({KINFORMER_BIN, "get", "--help"});
+  EXPECT_NE(r.out.find("not an informer"), std::string::npos) << r.out;  // says how get lists
+  r = run({KINFORMER_BIN, "get"});
+  EXPECT_EQ(r.code, 2);  // RESOURCE is required
+}
+
+// ---- watch ----
+
+TEST_F(CliTest, WatchPrintsTheStateOnceThenEachChange) {
+  ASSERT_TRUE(cluster_.put_configmap("demo", "first", "1"));
+  Subprocess w(cmd({"watch", "configmaps", "-n", "demo"}));
+  ASSERT_TRUE(w.started());
+  ASSERT_TRUE(w.wait_for_stdout("ADDED      first", 20s)) << w.out() << w.err();
+  EXPECT_EQ(cells(lines(w.out())[0]), (std::vector<std::string>{"EVENT", "NAME", "DATA", "AGE"}));
+
+  ASSERT_TRUE(cluster_.put_configmap("demo", "second", "2"));
+  ASSERT_TRUE(w.wait_for_stdout("ADDED      second", 10s)) << w.out();
+  ASSERT_TRUE(cluster_.client->patch(Cluster::configmaps(), "demo", "first", PatchType::Merge,
+                                     R"({"data":{"w":"3"}})"));
+  ASSERT_TRUE(w.wait_for_stdout("MODIFIED   first", 10s)) << w.out();
+  ASSERT_TRUE(cluster_.client->remove(Cluster::configmaps(), "demo", "second"));
+  ASSERT_TRUE(w.wait_for_stdout("DELETED    second", 10s)) << w.out();
+  ASSERT_TRUE(cluster_.put_configmap("other", "not-ours", "x"));  // another namespace: not shown
+
+  EXPECT_EQ(w.terminate(SIGTERM, 10s), 0) << w.err();
+  auto ls = lines(w.out());
+  ASSERT_EQ(ls.size(), 5u) << w.out();
+  EXPECT_EQ(cells(ls[1]), (std::vector<std::string>{"ADDED", "first", "1", cells(ls[1])[3]}));
+  EXPECT_EQ(cells(ls[3])[2], "2");                     // the MODIFIED row shows the new DATA count
+  EXPECT_EQ(ls[1].find("first"), ls[0].find("NAME"));  // later rows line up under the header
+  EXPECT_EQ(ls[3].find("first"), ls[0].find("NAME"));
+}
+
+TEST_F(CliTest, WatchAsJsonLinesWithALabelSelectorAcrossNamespaces) {
+  ASSERT_TRUE(cluster_.put_configmap("demo", "a", "1", R"({"team":"x"})"));
+  ASSERT_TRUE(cluster_.put_configmap("other", "b", "1", R"({"team":"x"})"));
+  ASSERT_TRUE(cluster_.put_configmap("other", "c", "1", R"({"team":"y"})"));
+  Subprocess w(cmd({"watch", "cm", "-A", "-l", "team=x", "-o", "json"}));
+  ASSERT_TRUE(w.wait_for_stdout("\"name\":\"b\"", 20s)) << w.out() << w.err();
+  ASSERT_TRUE(cluster_.client->patch(Cluster::configmaps(), "other", "c", PatchType::Merge,
+                                     R"({"metadata":{"labels":{"team":"x"}}})"));
+  ASSERT_TRUE(w.wait_for_stdout("\"name\":\"c\"", 10s)) << w.out();
+  EXPECT_EQ(w.terminate(SIGINT, 10s), 0) << w.err();
+  auto ls = lines(w.out());
+  ASSERT_EQ(ls.size(), 3u) << w.out();
+  EXPECT_EQ(json::parse(ls[0]).at("type"), "ADDED");
+  EXPECT_EQ(json::parse(ls[0]).at("object").at("metadata").at("name"),
+            "a");  // sorted by namespace/name
+  EXPECT_EQ(json::parse(ls[1]).at("object").at("metadata").at("namespace"), "other");
+  EXPECT_EQ(json::parse(ls[2]).at("type"), "ADDED");  // entered the selector
+}
+
+TEST_F(CliTest, WatchOfOneNameShowsOnlyThatObject) {
+  ASSERT_TRUE(cluster_.put_configmap("demo", "mine", "1"));
+  ASSERT_TRUE(cluster_.put_configmap("demo", "theirs", "1"));
+  Subprocess w(cmd({"watch", "cm", "mine", "-n", "demo", "-o", "name"}));
+  ASSERT_TRUE(w.wait_for_stdout("ADDED configmap/mine\n", 20s)) << w.out() << w.err();
+  ASSERT_TRUE(cluster_.put_configmap("demo", "theirs", "2"));
+  ASSERT_TRUE(cluster_.put_configmap("demo", "mine", "2"));
+  ASSERT_TRUE(w.wait_for_stdout("MODIFIED configmap/mine\n", 10s)) << w.out();
+  EXPECT_EQ(w.terminate(SIGTERM, 10s), 0);
+  EXPECT_EQ(w.out().find("theirs"), std::string::npos) << w.out();
+}
+
+TEST_F(CliTest, WatchReportsAWatchErrorOnStderrAndCarriesOn) {
+  ASSERT_TRUE(cluster_.put_configmap("demo", "before", "1"));
+  Subprocess w(cmd({"watch", "cm", "-n", "demo", "-o", "name"}));
+  ASSERT_TRUE(w.wait_for_stdout("ADDED configmap/before\n", 20s)) << w.out() << w.err();
+  cluster_.server->fail_next_requests(1, 500);  // the re-opened watch fails once
+  cluster_.server->close_watches_now();
+  ASSERT_TRUE(w.wait_for_stderr("(retrying)", 10s)) << w.err();
+  EXPECT_NE(w.err().find("configmaps: "), std::string::npos) << w.err();
+  ASSERT_TRUE(cluster_.put_configmap("demo", "after", "1"));
+  ASSERT_TRUE(w.wait_for_stdout("ADDED configmap/after\n", 20s)) << w.out() << w.err();
+  EXPECT_EQ(w.terminate(SIGTERM, 10s), 0);
+}
+
+// The informer's list is made slow (300 ms a response, one object a page) so
+// the test can inject faults after discovery and before the list ends.
+class CliSyncFailureTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    for (int i = 0; i < 4; ++i)
+      ASSERT_TRUE(cluster_.put_configmap("demo", "cm" + std::to_string(i), "v"));
+    cluster_.server->slow_responses(300ms);
+  }
+  // Starts a watch and waits for its progress line: the informer has started.
+  std::unique_ptr<Subprocess> start_watch() {
+    auto w = std::make_unique<Subprocess>(cmd({"watch", "cm", "-n", "demo", "--chunk-size", "1",
+                                               "--sync-timeout", "4s", "--progress", "always"}));
+    EXPECT_TRUE(w->wait_for_stderr("syncing configmaps:", 30s)) << w->err();
+    return w;
+  }
+};
+
+TEST_F(CliSyncFailureTest, SyncTimeoutExitsSixWithTheResourcesLastError) {
+  auto w = start_watch();
+  cluster_.server->fail_next_requests(1000, 410);  // every further page and relist: 410 Expired
+  int code = w->wait(30s);
+  EXPECT_EQ(code, 6) << w->err();
+  EXPECT_NE(w->err().find("configmaps did not sync within 4s"), std::string::npos) << w->err();
+  EXPECT_NE(w->err().find("injected fault"), std::string::npos)
+      << w->err();  // the reflector's last error
+  EXPECT_NE(w->err().find(" objects, "), std::string::npos) << w->err();  // the progress line
+  EXPECT_EQ(w->out(), "");
+}
+
+TEST_F(CliSyncFailureTest, ForbiddenWhileSyncingEndsAtOnceWithExitFive) {
+  auto w = start_watch();
+  cluster_.server->fail_next_requests(1000, 403);
+  auto t0 = std::chrono::steady_clock::now();
+  int code = w->wait(30s);
+  EXPECT_EQ(code, 5) << w->err();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 4s);  // before --sync-timeout
+  EXPECT_NE(w->err().find("configmaps did not sync"), std::string::npos) << w->err();
+  EXPECT_NE(w->err().find("403"), std::string::npos) << w->err();
+}
+
+// ---- bench ----
+
+TEST(CliBench, SyncOnTheEmbeddedServerPrintsNameValuePairsAndTheCommand) {
+  auto r = run(
+      {KINFORMER_BIN, "bench", "sync", "--objects", "300", "--events", "50", "--progress", "never"},
+      120s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), 2u) << r.out;
+  std::map<std::string, double> kv;
+  for (const auto& pair : cells(ls[0])) {
+    auto eq = pair.find('=');
+    ASSERT_NE(eq, std::string::npos) << pair;
+    kv[pair.substr(0, eq)] = std::stod(pair.substr(eq + 1));
+  }
+  EXPECT_EQ(kv["objects"], 300);
+  for (const char* k :
+       {"seconds", "cpu_seconds", "peak_rss_mb", "bytes_per_object", "events_per_s"}) {
+    EXPECT_TRUE(kv.count(k)) << k << " missing: " << ls[0];
+  }
+  for (const char* k : {"seconds", "cpu_seconds", "peak_rss_mb", "events_per_s"})
+    EXPECT_GT(kv[k], 0) << k;
+  EXPECT_EQ(ls[1].rfind("reproduce: ", 0), 0u) << ls[1];
+  EXPECT_NE(ls[1].find("bench sync --resource pods --objects 300 --events 50"), std::string::npos)
+      << ls[1];
+}
+
+TEST_F(CliTest, BenchSyncReadsAClusterFromAKubeconfig) {
+  create_pods();
+  auto r = kinformer({"bench", "sync", "--resource", "po", "-n", "demo", "--metadata-only"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("objects=12 seconds=", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.find("events_per_s"), std::string::npos)
+      << r.out;  // never writes to a real cluster
+  r = kinformer({"bench", "sync", "--objects", "5"});
+  EXPECT_EQ(r.code, 2) << r.err;
+}
+
+}  // namespace
+}  // namespace kube::testing

@@ -1,0 +1,24 @@
+// This process's resource use, for `kinformer bench`: resident memory now and
+// at its peak (/proc/self/statm, /proc/self/status VmHWM), and CPU time of
+// every thread (getrusage). Linux only.
+//
+//   std::uint64_t before = rss_bytes();
+//   ...
+//   double mb = peak_rss_bytes() / 1e6;
+//
+// Thread-safety: reads of the kernel's counters; safe from any thread.
+#pragma once
+
+#include <cstdint>
+
+namespace kinformer::cli {
+
+std::uint64_t rss_bytes();
+std::uint64_t peak_rss_bytes();
+// User + system time of the whole process, in seconds.
+double cpu_seconds();
+// Returns freed heap memory to the kernel (malloc_trim), so that RSS measures
+// live memory rather than what the allocator kept.
+void release_free_memory();
+
+}  // namespace kinformer::cli
