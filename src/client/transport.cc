@@ -69,6 +69,7 @@ struct Transfer {
   bool streaming = false;
   std::function<bool(std::string_view)> on_data;
   std::function<void(Result<HttpResponse>)> on_done;  // raw: any status
+  std::atomic<std::uint64_t>* bytes_received = nullptr;  // the IoCore's counter; set by setup()
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   curl_slist* connect_to = nullptr;
@@ -89,6 +90,7 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   long code = 0;
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
   std::string_view bytes(data, size * n);
+  t->bytes_received->fetch_add(bytes.size(), std::memory_order_relaxed);
   if (t->streaming && is_2xx(code) && t->on_data) {
     if (!t->on_data(bytes)) return 0;  // CURLE_WRITE_ERROR ends the transfer
   } else {
@@ -126,7 +128,7 @@ struct IoCore {
   std::vector<std::uint64_t> to_cancel KUBE_GUARDED_BY(mu);
   std::uint64_t next_id KUBE_GUARDED_BY(mu) = 1;
   bool stopping KUBE_GUARDED_BY(mu) = false;
-  std::atomic<std::uint64_t> started{0}, retries{0}, connections{0};
+  std::atomic<std::uint64_t> started{0}, retries{0}, connections{0}, bytes_received{0};
 
   ~IoCore() {
     if (multi) curl_multi_cleanup(multi);
@@ -226,7 +228,8 @@ class CurlTransport final : public Transport {
   const RestConfig& config() const override { return config_; }
 
   Stats stats() const override {
-    return {core_->started.load(), core_->retries.load(), core_->connections.load()};
+    return {core_->started.load(), core_->retries.load(), core_->connections.load(),
+            core_->bytes_received.load()};
   }
 
   std::shared_ptr<CallHandle> stream(HttpRequest request, StreamHandlers handlers) override {
@@ -344,6 +347,7 @@ class CurlTransport final : public Transport {
   // Runs on the I/O thread.
   void setup(Transfer& t) {
     CURL* e = t.easy = curl_easy_init();
+    t.bytes_received = &core_->bytes_received;
     std::string url = t.url;
     if (!config_.tls_server_name.empty()) {
       // tls-server-name: verify (and send SNI for) another name than the

@@ -138,11 +138,14 @@ class Transport {
 
   virtual const RestConfig& config() const = 0;
 
-  // Counters for tests and diagnostics.
+  // Counters for tests and diagnostics. Thread-safe (atomics), monotonic.
   struct Stats {
-    std::uint64_t requests_started = 0;  // transfers handed to curl, retries included
+    std::uint64_t requests_started = 0;  // transfers handed to curl (streams and retries included)
     std::uint64_t retries = 0;
     std::uint64_t connections_opened = 0;
+    // Response body bytes as delivered to the caller (after gzip decoding),
+    // counted as they arrive: a watch stream's bytes count while it is open.
+    std::uint64_t bytes_received = 0;
   };
   virtual Stats stats() const = 0;
 };
