@@ -73,6 +73,9 @@ std::shared_ptr<kube::RestClient> connect(const CommonFlags& flags) {
 StopSignals::StopSignals() {
   sigset_t set = stop_set();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // A peer that hangs up mid-write must be an error on that socket, not the
+  // end of the program.
+  signal(SIGPIPE, SIG_IGN);
 }
 
 void StopSignals::start_clock(const CommonFlags& flags) {

@@ -60,7 +60,7 @@ kube::Result<kube::RestConfig> load_config(const CommonFlags& flags);
 std::shared_ptr<kube::RestClient> connect(const CommonFlags& flags);
 
 // Blocks SIGINT and SIGTERM for the calling thread and every thread started
-// after it. Construct it first thing in main().
+// after it, and ignores SIGPIPE. Construct it first thing in main().
 class StopSignals {
  public:
   using Clock = std::chrono::steady_clock;
