@@ -138,9 +138,9 @@ class Transport {
 
   virtual const RestConfig& config() const = 0;
 
-  // Counters for tests and diagnostics.
+  // Counters for tests and diagnostics. Thread-safe (atomics), monotonic.
   struct Stats {
-    std::uint64_t requests_started = 0;  // transfers handed to curl, retries included
+    std::uint64_t requests_started = 0;  // transfers handed to curl (streams and retries included)
     std::uint64_t retries = 0;
     std::uint64_t connections_opened = 0;
     // Response body bytes received so far by every request and stream (after

@@ -171,6 +171,29 @@ TEST(Transport, ReusesOneKeepAliveConnection) {
   EXPECT_EQ(t->stats().connections_opened, 1u);
 }
 
+TEST(Transport, CountsRequestsAndResponseBodyBytesStreamsIncluded) {
+  TestServer server(pki(), [](const TestRequest& r) {
+    if (r.target.find("watch=1") != std::string::npos) {
+      return TestResponse{.headers = {{"Content-Type", "application/json"}}, .chunks = {"0123456789", "abcde"}};
+    }
+    return TestResponse{.body = "twelve bytes"};
+  });
+  auto t = make(config_for(server));
+  ASSERT_TRUE(t->request({.path = "/api"}));
+  ASSERT_TRUE(t->request({.path = "/api"}));
+  std::promise<bool> done;
+  std::string streamed;  // written on the I/O thread, read after `done`
+  auto h = t->stream({.path = "/api/v1/configmaps?watch=1"},
+                     {.on_data = [&](std::string_view b) { streamed.append(b); return true; },
+                      .on_done = [&](Result<HttpResponse> r) { done.set_value(r.ok()); }});
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  ASSERT_TRUE(f.get());
+  EXPECT_EQ(streamed, "0123456789abcde");
+  EXPECT_EQ(t->stats().requests_started, 3u);
+  EXPECT_EQ(t->stats().bytes_received, 12u + 12u + 15u);
+}
+
 TEST(Transport, PerRequestTimeout) {
   TestServer server(pki(), [](const TestRequest&) {
     return TestResponse{.body = "late", .delay = std::chrono::milliseconds(1500)};
