@@ -251,7 +251,20 @@ void LeaderElector::release() {
                               .renew_time = now_text,
                               .lease_transitions = observed->record.lease_transitions};
   // Not through cancel_: stop() has canceled it. Bounded like a renewal.
-  Result<LeaseState> r = config_.lock->update(*observed->object, record, LockCall{.timeout = config_.renew_deadline});
+  const Clock::TimePoint deadline = clock_.now() + config_.renew_deadline;
+  auto call = [&] {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock_.now());
+    return LockCall{.timeout = std::max(left, std::chrono::milliseconds(1))};
+  };
+  Result<LeaseState> r = config_.lock->update(*observed->object, record, call());
+  if (!r && r.error().is_conflict()) {
+    // stop() may have canceled a renewal the server had already applied:
+    // our copy is one write behind. Release what the server holds if it is
+    // still ours.
+    Result<LeaseState> current = config_.lock->get(call());
+    if (!current || current->record.holder_identity != config_.identity) return;
+    r = config_.lock->update(*current->object, record, call());
+  }
   if (!r) return;
   MutexLock l(mu_);
   observed_ = std::move(*r);

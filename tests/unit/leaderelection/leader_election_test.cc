@@ -318,6 +318,23 @@ TEST(LeaderElector, StopWithReleaseOnCancelClearsTheHolderAfterOnStoppedLeading)
   EXPECT_EQ(r.stopped(), 1);
 }
 
+// stop() can cancel a renewal the server already applied: the elector's copy
+// is then a write behind, and the release must still go through.
+TEST(LeaderElector, ReleaseGoesThroughWhenARenewalsResponseWasLost) {
+  FakeClock clock;
+  Recorder r(clock);
+  auto lock = std::make_shared<FakeLeaseLock>();
+  auto c = config_for(lock, clock, "a", r);
+  c.release_on_cancel = true;
+  auto e = make(std::move(c));
+  e->start();
+  ASSERT_TRUE(eventually([&] { return e->is_leader() && clock.waiters() > 0; }));
+  lock->put(*lock->record());  // the same record at a newer resourceVersion
+  e->stop();
+  EXPECT_EQ(lock->record()->holder_identity, "");
+  EXPECT_EQ(lock->record()->lease_duration_seconds, 1);
+}
+
 TEST(LeaderElector, StopWithoutReleaseLeavesTheLeaseToExpire) {
   FakeClock clock;
   Recorder r(clock);
