@@ -70,6 +70,7 @@ void LeaderElector::start() {
   if (started_ || stopping_) return;
   started_ = true;
   thread_ = std::thread([this] { run(); });
+  elector_id_ = thread_.get_id();
 }
 
 void LeaderElector::stop() {
@@ -77,13 +78,15 @@ void LeaderElector::stop() {
   {
     MutexLock l(mu_);
     stopping_ = true;
-    t = std::move(thread_);
+    if (!started_) finished_ = true;
     cv_.notify_all();
+    // From a callback (on either of our threads) stop() only signals: joining
+    // would wait for ourselves. The destructor joins.
+    const auto self = std::this_thread::get_id();
+    if (self != elector_id_ && self != leading_id_) t = std::move(thread_);
   }
   cancel_->cancel();  // a lease request in flight returns now
   if (t.joinable()) t.join();
-  MutexLock l(mu_);
-  finished_ = true;
 }
 
 bool LeaderElector::is_leader() const {
@@ -280,6 +283,8 @@ void LeaderElector::lead_begin() {
     pthread_setname_np(pthread_self(), "kube-leading");
     guarded([&] { config_.callbacks.on_started_leading(stop); });
   });
+  MutexLock l(mu_);
+  leading_id_ = leading_thread_.get_id();
 }
 
 // Leadership is over: stop the leader's work and wait for it, then say so —

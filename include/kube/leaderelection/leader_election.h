@@ -48,8 +48,9 @@
 // term; a leader that sees another holder in the lease stops at once instead
 // of retrying until renew_deadline.
 //
-// Thread-safety: every member may be called from any thread, except stop()
-// from a callback.
+// Thread-safety: every member may be called from any thread. stop() from a
+// callback only signals (the run ends as usual); the destructor joins, so do
+// not destroy the elector from a callback.
 #pragma once
 
 #include <chrono>
@@ -107,8 +108,9 @@ class LeaderElector {
   // Starts the election on its own thread. Once only.
   void start();
   // Ends the run: stops leading if leading (on_stopped_leading), releases the
-  // lease if release_on_cancel, joins every thread. Prompt also while a lease
-  // request hangs (it is canceled). Idempotent.
+  // lease if release_on_cancel, joins every thread (not when called from a
+  // callback). Prompt also while a lease request hangs (it is canceled).
+  // Idempotent.
   void stop();
 
   // True from winning the lease until on_stopped_leading is called.
@@ -150,6 +152,8 @@ class LeaderElector {
   bool finished_ KUBE_GUARDED_BY(mu_) = false;
   std::uint64_t rng_ KUBE_GUARDED_BY(mu_) = 0;  // jitter state (splitmix64)
   std::thread thread_ KUBE_GUARDED_BY(mu_);      // "kube-leader": started by start(), joined by stop()
+  std::thread::id elector_id_ KUBE_GUARDED_BY(mu_);  // thread_'s id, and the current "kube-leading"'s:
+  std::thread::id leading_id_ KUBE_GUARDED_BY(mu_);  // stop() called on them only signals
 
   std::jthread leading_thread_;  // "kube-leading": elector thread only (started and joined there)
 };

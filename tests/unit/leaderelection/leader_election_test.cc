@@ -335,6 +335,25 @@ TEST(LeaderElector, ReleaseGoesThroughWhenARenewalsResponseWasLost) {
   EXPECT_EQ(lock->record()->lease_duration_seconds, 1);
 }
 
+TEST(LeaderElector, StopFromTheLeadingCallbackEndsTheTermWithoutDeadlock) {
+  FakeClock clock;
+  Recorder r(clock);
+  auto lock = std::make_shared<FakeLeaseLock>();
+  auto c = config_for(lock, clock, "a", r);
+  std::atomic<LeaderElector*> self{nullptr};
+  c.callbacks.on_started_leading = [&](std::stop_token stop) {
+    while (self.load() == nullptr) std::this_thread::yield();
+    self.load()->stop();  // e.g. the leader's work failed
+    while (!stop.stop_requested()) std::this_thread::yield();
+  };
+  auto e = make(std::move(c));
+  self = e.get();
+  e->start();
+  ASSERT_TRUE(eventually([&] { return e->finished(); }));
+  EXPECT_EQ(r.stopped(), 1);
+  EXPECT_FALSE(e->is_leader());
+}
+
 TEST(LeaderElector, StopWithoutReleaseLeavesTheLeaseToExpire) {
   FakeClock clock;
   Recorder r(clock);
