@@ -3,9 +3,9 @@
 // (pkg/internal/controller/controller.go).
 #include "kube/controller/controller.h"
 
-#include <pthread.h>
-
 #include <exception>
+
+#include <pthread.h>
 
 #include "kube/core/gvk.h"
 
@@ -95,7 +95,9 @@ void Controller::add_source(const informers::ResourceInformer& ri, MapFunc map) 
     enqueue_for(old_obj);
     enqueue_for(new_obj);
   };
-  h->del = [enqueue_for](const informers::DeletedObject& d) { enqueue_for(informers::deleted_object(d)); };
+  h->del = [enqueue_for](const informers::DeletedObject& d) {
+    enqueue_for(informers::deleted_object(d));
+  };
 
   MutexLock l(mu_);
   if (stopped_) return;
@@ -111,16 +113,19 @@ Result<void> Controller::start() {
     MutexLock l(mu_);
     if (options_.name.empty()) return Error::invalid_argument("controller: options.name is empty");
     if (options_.workers < 1) {
-      return Error::invalid_argument("controller \"" + options_.name + "\": workers must be at least 1");
+      return Error::invalid_argument("controller \"" + options_.name +
+                                     "\": workers must be at least 1");
     }
-    if (started_) return Error::invalid_argument("controller \"" + options_.name + "\": already started");
+    if (started_)
+      return Error::invalid_argument("controller \"" + options_.name + "\": already started");
     if (stopped_) return Error::invalid_argument("controller \"" + options_.name + "\": stopped");
     started_ = true;
     sources = sources_;
   }
   if (auto r = wait_for_sources(sources); !r) return r;
   MutexLock l(mu_);
-  if (stopped_) return Error{0, "Canceled", "controller \"" + options_.name + "\": stopped while starting", {}};
+  if (stopped_)
+    return Error{0, "Canceled", "controller \"" + options_.name + "\": stopped while starting", {}};
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { worker(); });
   return {};
 }
@@ -131,12 +136,14 @@ Result<void> Controller::wait_for_sources(const std::vector<Source>& sources) {
     // Polled, as controller-runtime's WaitForCacheSync does; stop() cuts it short.
     MutexLock l(mu_);
     while (!s.registration->has_synced()) {
-      if (stopped_) return Error{0, "Canceled", "controller \"" + options_.name + "\": stopped while starting", {}};
+      if (stopped_)
+        return Error{
+            0, "Canceled", "controller \"" + options_.name + "\": stopped while starting", {}};
       auto now = std::chrono::steady_clock::now();
       if (now >= deadline) {
         std::string msg = "controller \"" + options_.name + "\": timed out after " +
-                          std::to_string(options_.cache_sync_timeout.count()) + "ms waiting for the cache of " +
-                          s.resource + " to sync";
+                          std::to_string(options_.cache_sync_timeout.count()) +
+                          "ms waiting for the cache of " + s.resource + " to sync";
         if (auto e = s.informer->last_error()) msg += ": " + e->message;
         if (!s.informer->is_started()) msg += " (its informer was never started)";
         return Error{0, "Timeout", std::move(msg), {}};
@@ -276,7 +283,8 @@ ReconcileResult Controller::call_reconcile(const ObjectKey& object, const std::s
     what = "an exception that is not a std::exception";
   }
   count(&ControllerMetrics::reconcile_exceptions);
-  return Error::internal("controller \"" + options_.name + "\": reconcile " + key + " threw: " + what);
+  return Error::internal("controller \"" + options_.name + "\": reconcile " + key +
+                         " threw: " + what);
 }
 
 }  // namespace kube::controller

@@ -7,17 +7,19 @@
 // wrote it). The holder's renewTime is never compared with our clock.
 #include "kube/leaderelection/leader_election.h"
 
-#include <pthread.h>
-
 #include <exception>
 #include <random>
+
+#include <pthread.h>
 
 namespace kube::leaderelection {
 namespace {
 
 constexpr double kJitterFactor = 1.2;  // client-go's JitterFactor
 
-Error config_error(const std::string& what) { return Error::invalid_argument("leader election: " + what); }
+Error config_error(const std::string& what) {
+  return Error::invalid_argument("leader election: " + what);
+}
 
 std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
 
@@ -40,15 +42,18 @@ Result<void> validate(const LeaderElectionConfig& c) {
   if (c.renew_deadline.count() < 1) return config_error("renew_deadline must be positive");
   if (c.retry_period.count() < 1) return config_error("retry_period must be positive");
   if (c.lease_duration <= c.renew_deadline) {
-    return config_error("lease_duration (" + ms(c.lease_duration) + ") must be greater than renew_deadline (" +
-                        ms(c.renew_deadline) + ")");
+    return config_error("lease_duration (" + ms(c.lease_duration) +
+                        ") must be greater than renew_deadline (" + ms(c.renew_deadline) + ")");
   }
-  if (static_cast<double>(c.renew_deadline.count()) <= kJitterFactor * static_cast<double>(c.retry_period.count())) {
-    return config_error("renew_deadline (" + ms(c.renew_deadline) + ") must be greater than 1.2 x retry_period (" +
-                        ms(c.retry_period) + ")");
+  if (static_cast<double>(c.renew_deadline.count()) <=
+      kJitterFactor * static_cast<double>(c.retry_period.count())) {
+    return config_error("renew_deadline (" + ms(c.renew_deadline) +
+                        ") must be greater than 1.2 x retry_period (" + ms(c.retry_period) + ")");
   }
-  if (!c.callbacks.on_started_leading) return config_error("callbacks.on_started_leading is required");
-  if (!c.callbacks.on_stopped_leading) return config_error("callbacks.on_stopped_leading is required");
+  if (!c.callbacks.on_started_leading)
+    return config_error("callbacks.on_started_leading is required");
+  if (!c.callbacks.on_stopped_leading)
+    return config_error("callbacks.on_stopped_leading is required");
   return {};
 }
 
@@ -58,9 +63,11 @@ Result<std::unique_ptr<LeaderElector>> LeaderElector::create(LeaderElectionConfi
 }
 
 LeaderElector::LeaderElector(LeaderElectionConfig config)
-    : config_(std::move(config)), clock_(config_.clock != nullptr ? *config_.clock : RealClock::instance()) {
+    : config_(std::move(config)),
+      clock_(config_.clock != nullptr ? *config_.clock : RealClock::instance()) {
   MutexLock l(mu_);
-  rng_ = config_.seed != 0 ? config_.seed : (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}());
+  rng_ = config_.seed != 0 ? config_.seed
+                           : (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}());
 }
 
 LeaderElector::~LeaderElector() { stop(); }
@@ -159,11 +166,12 @@ void LeaderElector::renew() {
 bool LeaderElector::try_acquire_or_renew(Clock::TimePoint deadline) {
   const Clock::TimePoint now = clock_.now();
   const std::string now_text = micro_time_now();
-  LeaderElectionRecord record{.holder_identity = config_.identity,
-                              .lease_duration_seconds = static_cast<int>(config_.lease_duration.count()),
-                              .acquire_time = now_text,
-                              .renew_time = now_text,
-                              .lease_transitions = 0};
+  LeaderElectionRecord record{
+      .holder_identity = config_.identity,
+      .lease_duration_seconds = static_cast<int>(config_.lease_duration.count()),
+      .acquire_time = now_text,
+      .renew_time = now_text,
+      .lease_transitions = 0};
   std::optional<LeaseState> observed;
   Clock::TimePoint observed_time;
   {
@@ -173,7 +181,8 @@ bool LeaderElector::try_acquire_or_renew(Clock::TimePoint deadline) {
   }
   auto is_holder = [&] { return observed && observed->record.holder_identity == config_.identity; };
   auto valid = [&] {
-    return observed && observed_time + std::chrono::seconds(observed->record.lease_duration_seconds) > now;
+    return observed &&
+           observed_time + std::chrono::seconds(observed->record.lease_duration_seconds) > now;
   };
   auto set_observed = [&](LeaseState s) {
     MutexLock l(mu_);

@@ -52,12 +52,14 @@ std::string micro_time_now() {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[96];  // sized for any int values, so the compiler can prove no truncation
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(micros));
   return buf;
 }
 
-RestLeaseLock::RestLeaseLock(std::shared_ptr<RestClient> client, std::string namespace_, std::string name)
+RestLeaseLock::RestLeaseLock(std::shared_ptr<RestClient> client, std::string namespace_,
+                             std::string name)
     : client_(std::move(client)), namespace_(std::move(namespace_)), name_(std::move(name)) {}
 
 Result<LeaseState> RestLeaseLock::send(HttpRequest request, const LockCall& call) {
@@ -85,7 +87,9 @@ Result<LeaseState> RestLeaseLock::create(const LeaderElectionRecord& record, con
                             {"kind", "Lease"},
                             {"metadata", {{"name", name_}, {"namespace", namespace_}}},
                             {"spec", lease_spec(record)}};
-  return send({.method = "POST", .path = RestClient::path(kLeases, namespace_), .body = boost::json::serialize(lease)},
+  return send({.method = "POST",
+               .path = RestClient::path(kLeases, namespace_),
+               .body = boost::json::serialize(lease)},
               call);
 }
 

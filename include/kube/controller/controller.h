@@ -104,7 +104,7 @@ using MapFunc = std::function<std::vector<std::string>(const Object&)>;
 struct OwnerKind {
   std::string group = {};  // "" for the core group, "apps", ...
   std::string kind = {};   // "Deployment"
-  bool namespaced = true;   // false: a cluster-scoped owner (its key is just its name)
+  bool namespaced = true;  // false: a cluster-scoped owner (its key is just its name)
 };
 
 // The key of `obj`'s controller owner of that kind (the ownerReference with
@@ -118,7 +118,7 @@ enum class ShutdownMode {
 
 struct ControllerOptions {
   std::string name = {};  // required: names the controller in errors and metrics
-  int workers = 1;   // reconciles running at once (controller-runtime's MaxConcurrentReconciles)
+  int workers = 1;  // reconciles running at once (controller-runtime's MaxConcurrentReconciles)
   // nullptr: client-go's default controller rate limiter.
   std::shared_ptr<workqueue::RateLimiter<std::string>> rate_limiter = nullptr;
   ShutdownMode shutdown = ShutdownMode::Drain;
@@ -142,8 +142,8 @@ struct ControllerMetrics {
   std::uint64_t reconcile_exceptions = 0;  // reconciles that threw (also in reconcile_error)
   workqueue::Histogram reconcile_time;     // seconds per reconcile call
   int max_concurrent_reconciles = 0;
-  int active_workers = 0;                  // reconciles running now
-  workqueue::QueueMetrics queue;           // workqueue_* (adds, depth, retries, latencies)
+  int active_workers = 0;         // reconciles running now
+  workqueue::QueueMetrics queue;  // workqueue_* (adds, depth, retries, latencies)
 
   std::uint64_t reconcile_total() const {
     return reconcile_success + reconcile_requeue + reconcile_requeue_after + reconcile_error;

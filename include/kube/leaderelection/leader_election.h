@@ -7,16 +7,16 @@
 // changed for lease_duration. Each run is one term, as in client-go: acquire,
 // lead, and once leadership is lost or stop() is called the run is over.
 //
-//   using namespace std::chrono_literals;
-//   kube::leaderelection::LeaderElectionConfig config{
-//       .lock = std::make_shared<kube::leaderelection::RestLeaseLock>(client, "kube-system", "my-controller"),
+//   namespace le = kube::leaderelection;
+//   le::LeaderElectionConfig config{
+//       .lock = std::make_shared<le::RestLeaseLock>(client, "kube-system", "my-controller"),
 //       .identity = hostname,
 //       .release_on_cancel = true,
 //       .callbacks = {
 //           .on_started_leading = [&](std::stop_token stop) { run_controllers_until(stop); },
 //           .on_stopped_leading = [&] { std::cerr << "lost the lease\n"; },
 //           .on_new_leader = [](const std::string& id) { std::cerr << id << " leads\n"; }}};
-//   auto elector = kube::leaderelection::LeaderElector::create(std::move(config));
+//   auto elector = le::LeaderElector::create(std::move(config));
 //   if (!elector) { std::cerr << elector.error().message; return 1; }
 //   (*elector)->start();
 //   ...
@@ -137,12 +137,13 @@ class LeaderElector {
 
   const LeaderElectionConfig config_;
   Clock& clock_;
-  const std::shared_ptr<CancelToken> cancel_ = std::make_shared<CancelToken>();  // canceled by stop()
+  // Canceled by stop(): ends a lease request in flight.
+  const std::shared_ptr<CancelToken> cancel_ = std::make_shared<CancelToken>();
 
   // Guards what the elector thread observed and its lifecycle flags; the
   // elector thread sleeps on cv_ between attempts.
   mutable Mutex mu_;
-  CondVar cv_;  // signalled by stop()
+  CondVar cv_;                                               // signalled by stop()
   std::optional<LeaseState> observed_ KUBE_GUARDED_BY(mu_);  // the lease as last seen (or written)
   Clock::TimePoint observed_time_ KUBE_GUARDED_BY(mu_){};    // local time the record last changed
   std::string reported_leader_ KUBE_GUARDED_BY(mu_);         // last holder given to on_new_leader
@@ -151,9 +152,11 @@ class LeaderElector {
   bool stopping_ KUBE_GUARDED_BY(mu_) = false;
   bool finished_ KUBE_GUARDED_BY(mu_) = false;
   std::uint64_t rng_ KUBE_GUARDED_BY(mu_) = 0;  // jitter state (splitmix64)
-  std::thread thread_ KUBE_GUARDED_BY(mu_);      // "kube-leader": started by start(), joined by stop()
-  std::thread::id elector_id_ KUBE_GUARDED_BY(mu_);  // thread_'s id, and the current "kube-leading"'s:
-  std::thread::id leading_id_ KUBE_GUARDED_BY(mu_);  // stop() called on them only signals
+  std::thread thread_ KUBE_GUARDED_BY(mu_);  // "kube-leader": started by start(), joined by stop()
+  // The ids of thread_ and of the current "kube-leading": stop() called on
+  // them only signals.
+  std::thread::id elector_id_ KUBE_GUARDED_BY(mu_);
+  std::thread::id leading_id_ KUBE_GUARDED_BY(mu_);
 
   std::jthread leading_thread_;  // "kube-leading": elector thread only (started and joined there)
 };

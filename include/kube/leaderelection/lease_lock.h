@@ -8,9 +8,10 @@
 // the other 409 Conflict ("someone else won this round"). Creating a lease
 // that exists answers 409 AlreadyExists, with the same meaning.
 //
-//   auto lock = std::make_shared<kube::leaderelection::RestLeaseLock>(client, "kube-system", "my-controller");
-//   kube::Result<kube::leaderelection::LeaseState> lease = lock->get({.timeout = 2s});
-//   if (!lease && lease.error().is_not_found()) { ... create ... }
+//   namespace le = kube::leaderelection;
+//   auto lock = std::make_shared<le::RestLeaseLock>(client, "kube-system", "my-controller");
+//   kube::Result<le::LeaseState> lease = lock->get({.timeout = std::chrono::seconds(2)});
+//   if (!lease && lease.error().is_not_found()) { /* nobody has created it yet */ }
 //
 // Thread-safety: RestLeaseLock is stateless beyond its configuration; calls may
 // come from any thread. Implementations of LeaseLock must allow the same.

@@ -126,8 +126,9 @@ TEST_F(ControllerIntegration, EventsOnOwnedObjectsReconcileTheirControllerOwner)
     if (secrets.lister().namespace_(k.namespace_).get(child)) return Done{};
     std::string body = R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":")" + child +
                        R"(","namespace":")" + k.namespace_ +
-                       R"(","ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":")" + k.name +
-                       R"(","uid":")" + std::string((*cm)->uid()) + R"(","controller":true}]}})";
+                       R"(","ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":")" +
+                       k.name + R"(","uid":")" + std::string((*cm)->uid()) +
+                       R"(","controller":true}]}})";
     auto created = c_.client->create(kSecrets, k.namespace_, body);
     if (!created && created.error().reason != "AlreadyExists") return created.error();
     return Done{};
@@ -150,16 +151,20 @@ TEST_F(ControllerIntegration, EventsOnOwnedObjectsReconcileTheirControllerOwner)
 
   // Only the controller reference counts: a plain owner reference enqueues
   // nothing; a controller reference to a missing owner enqueues its key.
-  ASSERT_TRUE(c_.client
-                  ->create(kSecrets, "demo",
-                           R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"plain","namespace":"demo",
+  ASSERT_TRUE(
+      c_.client
+          ->create(
+              kSecrets, "demo",
+              R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"plain","namespace":"demo",
                                "ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"not-controller","uid":"u1"}]}})")
-                  .ok());
-  ASSERT_TRUE(c_.client
-                  ->create(kSecrets, "demo",
-                           R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"orphan","namespace":"demo",
+          .ok());
+  ASSERT_TRUE(
+      c_.client
+          ->create(
+              kSecrets, "demo",
+              R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"orphan","namespace":"demo",
                                "ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"gone","uid":"u2","controller":true}]}})")
-                  .ok());
+          .ok());
   ASSERT_TRUE(eventually([&] { return log.contains("demo/gone"); }));
   EXPECT_FALSE(log.contains("demo/not-controller"));  // its event came first, on the same handler
   EXPECT_FALSE(log.contains("demo/plain"));
@@ -216,11 +221,13 @@ TEST_F(ControllerIntegration, RequeueAfterReconcilesAgainAfterTheDelay) {
   ctl.stop();
 }
 
-class ShutdownTest : public ControllerIntegration, public ::testing::WithParamInterface<ShutdownMode> {};
+class ShutdownTest : public ControllerIntegration,
+                     public ::testing::WithParamInterface<ShutdownMode> {};
 
 // Five objects, one worker, the first reconcile held while stop() begins.
 TEST_P(ShutdownTest, DrainReconcilesTheQueueDropLeavesIt) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(c_.put_configmap("demo", "cm" + std::to_string(i), "1").ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(c_.put_configmap("demo", "cm" + std::to_string(i), "1").ok());
   auto cms = factory_->configmaps();
   Log log;
   Mutex mu;
@@ -251,8 +258,11 @@ TEST_P(ShutdownTest, DrainReconcilesTheQueueDropLeavesIt) {
   EXPECT_EQ(ctl.metrics().active_workers, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, ShutdownTest, ::testing::Values(ShutdownMode::Drain, ShutdownMode::Drop),
-                         [](const auto& info) { return info.param == ShutdownMode::Drain ? "Drain" : "Drop"; });
+INSTANTIATE_TEST_SUITE_P(Modes, ShutdownTest,
+                         ::testing::Values(ShutdownMode::Drain, ShutdownMode::Drop),
+                         [](const auto& info) {
+                           return info.param == ShutdownMode::Drain ? "Drain" : "Drop";
+                         });
 
 TEST_F(ControllerIntegration, StartNamesTheResourceWhoseCacheDidNotSync) {
   auto widgets = factory_->for_resource({{"example.com", "v1", "widgets"}, true});  // no such CRD
@@ -264,8 +274,9 @@ TEST_F(ControllerIntegration, StartNamesTheResourceWhoseCacheDidNotSync) {
   auto r = ctl.start();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().reason, "Timeout");
-  EXPECT_THAT(r.error().message, HasSubstr("controller \"widgets\": timed out after 500ms waiting for the cache of "
-                                           "example.com/v1, Resource=widgets to sync: "));
+  EXPECT_THAT(r.error().message,
+              HasSubstr("controller \"widgets\": timed out after 500ms waiting for the cache of "
+                        "example.com/v1, Resource=widgets to sync: "));
   EXPECT_THAT(r.error().message, HasSubstr("could not find the requested resource"));  // the 404
   ctl.stop();
 }

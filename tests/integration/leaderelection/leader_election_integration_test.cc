@@ -67,7 +67,8 @@ class Timeline {
     MutexLock l(mu_);
     if (overlapped_) return true;
     auto sorted = terms_;
-    std::sort(sorted.begin(), sorted.end(), [](const Term& a, const Term& b) { return a.start < b.start; });
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Term& a, const Term& b) { return a.start < b.start; });
     for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
       if (!sorted[i].end || *sorted[i].end > sorted[i + 1].start) return true;
     }
@@ -121,8 +122,8 @@ class ElectionTest : public ::testing::Test {
   void start_candidates(bool release_on_cancel = false) {
     for (const char* id : {"a", "b", "c"}) {
       Candidate c{id, std::make_unique<PausableProxy>(cluster_.server->port()), nullptr};
-      auto lock = std::make_shared<RestLeaseLock>(client_via(*cluster_.server, c.proxy->port()), "default",
-                                                  "controller-lease");
+      auto lock = std::make_shared<RestLeaseLock>(client_via(*cluster_.server, c.proxy->port()),
+                                                  "default", "controller-lease");
       std::string me = id;
       auto elector = LeaderElector::create(
           {.lock = lock,

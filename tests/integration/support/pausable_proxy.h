@@ -11,6 +11,10 @@
 // destructor, polls the listener and every connection pair.
 #pragma once
 
+#include <cstdint>
+#include <thread>
+#include <vector>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -18,10 +22,6 @@
 #include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <cstdint>
-#include <thread>
-#include <vector>
 
 #include "kube/core/mutex.h"
 
@@ -165,7 +165,8 @@ class PausableProxy {
   int listener_ = -1;
   std::uint16_t port_ = 0;
   int wake_[2] = {-1, -1};
-  std::vector<std::pair<int, int>> pairs_;  // (client, upstream); proxy thread only (and the destructor after join)
+  std::vector<std::pair<int, int>>
+      pairs_;  // (client, upstream); proxy thread only (and the destructor after join)
 
   Mutex mu_;  // guards paused_ and stopping_
   bool paused_ KUBE_GUARDED_BY(mu_) = false;

@@ -56,7 +56,8 @@ class Calls {
 };
 
 TEST(ControllerOwnerKey, IsTheControllerReferenceOfTheOwnerKind) {
-  auto rs = object(R"({"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"web-1","namespace":"demo",
+  auto rs = object(
+      R"({"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"web-1","namespace":"demo",
       "ownerReferences":[
         {"apiVersion":"v1","kind":"ConfigMap","name":"not-controller","uid":"u0"},
         {"apiVersion":"apps/v1","kind":"Deployment","name":"web","uid":"u1","controller":true}]}})");
@@ -65,18 +66,21 @@ TEST(ControllerOwnerKey, IsTheControllerReferenceOfTheOwnerKind) {
   auto v2 = object(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"demo",
       "ownerReferences":[{"apiVersion":"apps/v2","kind":"Deployment","name":"web","uid":"u","controller":true}]}})");
   EXPECT_EQ(controller_owner_key(*v2, {.group = "apps", .kind = "Deployment"}), "demo/web");
-  EXPECT_EQ(controller_owner_key(*v2, {.group = "example.com", .kind = "Deployment"}), std::nullopt);
+  EXPECT_EQ(controller_owner_key(*v2, {.group = "example.com", .kind = "Deployment"}),
+            std::nullopt);
 }
 
 TEST(ControllerOwnerKey, NoneWhenTheOwnerIsNotTheController) {
   auto o = object(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"demo",
       "ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"cm","uid":"u"}]}})");
   EXPECT_EQ(controller_owner_key(*o, {.group = "", .kind = "ConfigMap"}), std::nullopt);
-  auto other = object(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"demo",
+  auto other =
+      object(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"demo",
       "ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"cm","uid":"u"},
                          {"apiVersion":"apps/v1","kind":"Deployment","name":"d","uid":"u2","controller":true}]}})");
   EXPECT_EQ(controller_owner_key(*other, {.group = "", .kind = "ConfigMap"}), std::nullopt);
-  auto none = object(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"demo"}})");
+  auto none =
+      object(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"demo"}})");
   EXPECT_EQ(controller_owner_key(*none, {.group = "", .kind = "ConfigMap"}), std::nullopt);
 }
 
@@ -135,16 +139,20 @@ TEST(Controller, ErrorsAreRetriedWithBackoffUntilSuccessThenForgotten) {
 // On a fake clock: each retry waits exactly the limiter's delay for the key.
 TEST(Controller, RetryWaitsTheRateLimitersDelay) {
   FakeClock clock;
-  auto limiter = std::make_shared<workqueue::ItemExponentialFailureRateLimiter<std::string>>(1s, 1min);
+  auto limiter =
+      std::make_shared<workqueue::ItemExponentialFailureRateLimiter<std::string>>(1s, 1min);
   std::atomic<int> attempts{0};
-  Controller c({.name = "t", .rate_limiter = limiter, .clock = &clock}, [&](const ObjectKey&) -> ReconcileResult {
-    ++attempts;
-    return Error::internal("failing");
-  });
+  Controller c({.name = "t", .rate_limiter = limiter, .clock = &clock},
+               [&](const ObjectKey&) -> ReconcileResult {
+                 ++attempts;
+                 return Error::internal("failing");
+               });
   ASSERT_TRUE(c.start().ok());
   c.enqueue("demo/a");
   // done() runs after the retry was scheduled: from then on stepping is safe.
-  auto finished = [&](std::uint64_t n) { return eventually([&] { return c.metrics().queue.work_duration.count == n; }); };
+  auto finished = [&](std::uint64_t n) {
+    return eventually([&] { return c.metrics().queue.work_duration.count == n; });
+  };
   ASSERT_TRUE(finished(1));
   clock.step(999ms);
   std::this_thread::sleep_for(30ms);
@@ -165,10 +173,11 @@ TEST(Controller, RequeueAfterReconcilesAgainAfterTheDelayWithoutCountingAFailure
   FakeClock clock;
   auto limiter = fast_limiter();
   std::atomic<int> attempts{0};
-  Controller c({.name = "t", .rate_limiter = limiter, .clock = &clock}, [&](const ObjectKey&) -> ReconcileResult {
-    if (++attempts == 1) return RequeueAfter{30s};
-    return Done{};
-  });
+  Controller c({.name = "t", .rate_limiter = limiter, .clock = &clock},
+               [&](const ObjectKey&) -> ReconcileResult {
+                 if (++attempts == 1) return RequeueAfter{30s};
+                 return Done{};
+               });
   ASSERT_TRUE(c.start().ok());
   c.enqueue("demo/a");
   ASSERT_TRUE(eventually([&] { return c.metrics().queue.work_duration.count == 1; }));
@@ -271,7 +280,8 @@ TEST(Controller, AKeyIsNeverReconciledByTwoWorkersAtOnce) {
     });
   }
   for (auto& t : producers) t.join();
-  ASSERT_TRUE(eventually([&] { return c.metrics().queue.depth == 0 && c.metrics().active_workers == 0; }));
+  ASSERT_TRUE(
+      eventually([&] { return c.metrics().queue.depth == 0 && c.metrics().active_workers == 0; }));
   c.stop();
   EXPECT_FALSE(overlap);
   EXPECT_GE(total, 5);
@@ -298,11 +308,12 @@ struct Gate {
 std::vector<std::string> shutdown_with_queued_keys(ShutdownMode mode) {
   Gate gate;
   Calls calls;
-  Controller c({.name = "t", .workers = 1, .shutdown = mode}, [&](const ObjectKey& k) -> ReconcileResult {
-    calls.add(k);
-    if (k.name == "a") gate.wait();
-    return Done{};
-  });
+  Controller c({.name = "t", .workers = 1, .shutdown = mode},
+               [&](const ObjectKey& k) -> ReconcileResult {
+                 calls.add(k);
+                 if (k.name == "a") gate.wait();
+                 return Done{};
+               });
   EXPECT_TRUE(c.start().ok());
   c.enqueue("demo/a");
   EXPECT_TRUE(eventually([&] { return calls.size() == 1; }));
@@ -344,10 +355,14 @@ TEST(Controller, PrometheusTextUsesControllerRuntimeNames) {
   c.enqueue("demo/a");
   ASSERT_TRUE(eventually([&] { return c.metrics().reconcile_success == 1; }));
   std::string text = prometheus_text(c.name(), c.metrics());
-  EXPECT_THAT(text, HasSubstr("controller_runtime_reconcile_total{controller=\"cms\",result=\"success\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("controller_runtime_reconcile_total{controller=\"cms\",result=\"success\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("controller_runtime_reconcile_errors_total{controller=\"cms\"} 0\n"));
-  EXPECT_THAT(text, HasSubstr("controller_runtime_reconcile_time_seconds_count{controller=\"cms\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("controller_runtime_max_concurrent_reconciles{controller=\"cms\"} 1\n"));
+  EXPECT_THAT(text,
+              HasSubstr("controller_runtime_reconcile_time_seconds_count{controller=\"cms\"} 1\n"));
+  EXPECT_THAT(text,
+              HasSubstr("controller_runtime_max_concurrent_reconciles{controller=\"cms\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("workqueue_adds_total{name=\"cms\"} 1\n"));
 }
 

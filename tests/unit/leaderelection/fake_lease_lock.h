@@ -23,12 +23,14 @@ class FakeLeaseLock final : public LeaseLock {
   Result<LeaseState> create(const LeaderElectionRecord& record, const LockCall&) override {
     MutexLock l(mu_);
     if (failing_) return failure();
-    if (lease_) return Error{409, "AlreadyExists", "leases.coordination.k8s.io \"lock\" already exists", {}};
+    if (lease_)
+      return Error{409, "AlreadyExists", "leases.coordination.k8s.io \"lock\" already exists", {}};
     lease_ = build(record);
     return LeaseState{record, lease_};
   }
 
-  Result<LeaseState> update(const Object& current, const LeaderElectionRecord& record, const LockCall&) override {
+  Result<LeaseState> update(const Object& current, const LeaderElectionRecord& record,
+                            const LockCall&) override {
     MutexLock l(mu_);
     ++updates_;
     if (failing_) return failure();
@@ -69,7 +71,8 @@ class FakeLeaseLock final : public LeaseLock {
     boost::json::object lease{
         {"apiVersion", "coordination.k8s.io/v1"},
         {"kind", "Lease"},
-        {"metadata", {{"name", "lock"}, {"namespace", "default"}, {"resourceVersion", std::to_string(++rv_)}}},
+        {"metadata",
+         {{"name", "lock"}, {"namespace", "default"}, {"resourceVersion", std::to_string(++rv_)}}},
         {"spec", lease_spec(record)}};
     return *Object::from_value(lease);
   }

@@ -9,16 +9,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "unit/leaderelection/fake_lease_lock.h"
 #include "support/wait.h"
+#include "unit/leaderelection/fake_lease_lock.h"
 
 namespace kube::leaderelection {
 namespace {
 
 using namespace std::chrono_literals;
 using kube::testing::eventually;
-using testing::FakeLeaseLock;
 using ::testing::ElementsAre;
+using testing::FakeLeaseLock;
 using ::testing::HasSubstr;
 
 // What one candidate's callbacks saw.
@@ -87,7 +87,8 @@ class Recorder {
   std::vector<std::string> new_leaders_ KUBE_GUARDED_BY(mu_);
 };
 
-LeaderElectionConfig config_for(std::shared_ptr<LeaseLock> lock, FakeClock& clock, std::string id, Recorder& r) {
+LeaderElectionConfig config_for(std::shared_ptr<LeaseLock> lock, FakeClock& clock, std::string id,
+                                Recorder& r) {
   return {.lock = std::move(lock),
           .identity = std::move(id),
           .lease_duration = 2s,
@@ -135,11 +136,14 @@ TEST(LeaderElectionConfig, ValidateFollowsClientGo) {
   };
   EXPECT_THAT(bad([](auto& c) { c.lease_duration = 1s; }),
               HasSubstr("lease_duration (1000ms) must be greater than renew_deadline (1000ms)"));
-  EXPECT_THAT(bad([](auto& c) { c.retry_period = 900ms; }), HasSubstr("greater than 1.2 x retry_period"));
+  EXPECT_THAT(bad([](auto& c) { c.retry_period = 900ms; }),
+              HasSubstr("greater than 1.2 x retry_period"));
   EXPECT_THAT(bad([](auto& c) { c.identity.clear(); }), HasSubstr("identity is empty"));
   EXPECT_THAT(bad([](auto& c) { c.lock = nullptr; }), HasSubstr("lock is required"));
-  EXPECT_THAT(bad([](auto& c) { c.callbacks.on_started_leading = nullptr; }), HasSubstr("on_started_leading"));
-  EXPECT_THAT(bad([](auto& c) { c.callbacks.on_stopped_leading = nullptr; }), HasSubstr("on_stopped_leading"));
+  EXPECT_THAT(bad([](auto& c) { c.callbacks.on_started_leading = nullptr; }),
+              HasSubstr("on_started_leading"));
+  EXPECT_THAT(bad([](auto& c) { c.callbacks.on_stopped_leading = nullptr; }),
+              HasSubstr("on_stopped_leading"));
   EXPECT_FALSE(LeaderElector::create(LeaderElectionConfig{}).ok());
 }
 
@@ -187,7 +191,8 @@ TEST(LeaderElector, WaitsOutAnotherHoldersLeaseMeasuredOnItsOwnClock) {
   while (clock.now() - t0 < 9500ms) step_when_waiting(clock, 500ms);
   EXPECT_FALSE(e->is_leader());
   EXPECT_EQ(e->leader(), "other");
-  ASSERT_TRUE(advance_until(clock, [&] { return e->is_leader(); }, 100ms, 5s));
+  ASSERT_TRUE(advance_until(
+      clock, [&] { return e->is_leader(); }, 100ms, 5s));
   EXPECT_GE(clock.now() - t0, 10s);
   EXPECT_EQ(lock->record()->holder_identity, "a");
   EXPECT_EQ(lock->record()->lease_transitions, 4);
@@ -198,7 +203,8 @@ TEST(LeaderElector, AChangingRecordRestartsTheWait) {
   FakeClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
-  LeaderElectionRecord other{.holder_identity = "other", .lease_duration_seconds = 2, .renew_time = "t0"};
+  LeaderElectionRecord other{
+      .holder_identity = "other", .lease_duration_seconds = 2, .renew_time = "t0"};
   lock->put(other);
   const auto t0 = clock.now();
   auto e = make(config_for(lock, clock, "a", r));
@@ -213,7 +219,8 @@ TEST(LeaderElector, AChangingRecordRestartsTheWait) {
   }
   EXPECT_FALSE(e->is_leader());
   // It stops renewing: taken over about one lease duration later.
-  ASSERT_TRUE(advance_until(clock, [&] { return e->is_leader(); }, 100ms, 4s));
+  ASSERT_TRUE(advance_until(
+      clock, [&] { return e->is_leader(); }, 100ms, 4s));
 }
 
 TEST(LeaderElector, ExactlyOneOfThreeCandidatesLeads) {
@@ -266,7 +273,8 @@ TEST(LeaderElector, LeaderThatCannotRenewStopsBeforeTheLeaseCouldExpire) {
   e->start();
   ASSERT_TRUE(eventually([&] { return e->is_leader(); }));
   lock->set_failing(true);  // the last successful write was at t0
-  ASSERT_TRUE(advance_until(clock, [&] { return r.stopped() == 1; }, 50ms, 5s));
+  ASSERT_TRUE(advance_until(
+      clock, [&] { return r.stopped() == 1; }, 50ms, 5s));
   // Within renew_deadline (+ one retry period of the round in flight), and
   // before lease_duration: others cannot have taken over yet.
   EXPECT_GE(r.stopped_at() - t0, 1000ms);
@@ -287,7 +295,8 @@ TEST(LeaderElector, AnotherHolderInTheLeaseEndsLeadershipAtOnce) {
   ASSERT_TRUE(eventually([&] { return clock.waiters() > 0; }));
   const auto t1 = clock.now();
   lock->put({.holder_identity = "b", .lease_duration_seconds = 2, .lease_transitions = 1});
-  ASSERT_TRUE(advance_until(clock, [&] { return r.stopped() == 1; }, 50ms, 5s));
+  ASSERT_TRUE(advance_until(
+      clock, [&] { return r.stopped() == 1; }, 50ms, 5s));
   EXPECT_LE(r.stopped_at() - t1, 250ms);  // the next renewal, not renew_deadline later
   EXPECT_EQ(e->leader(), "b");
   EXPECT_THAT(r.new_leaders(), ElementsAre("a", "b"));
@@ -392,7 +401,7 @@ TEST(LeaderElector, StopWhileCandidateNeverCallsTheLeadingCallbacks) {
   EXPECT_EQ(r.stopped(), 0);  // unlike client-go: no term, no "stopped leading"
   EXPECT_TRUE(e->finished());
   auto never = make(config_for(lock, clock, "b", r));
-  never->stop();  // before start
+  never->stop();   // before start
   never->start();  // no effect after stop
   EXPECT_TRUE(never->finished());
 }

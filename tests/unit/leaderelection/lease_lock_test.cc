@@ -13,15 +13,17 @@ TEST(LeaseRecord, ReadsTheSpecOfALease) {
       "spec":{"holderIdentity":"a","leaseDurationSeconds":15,"acquireTime":"2026-11-26T00:00:00.000000Z",
               "renewTime":"2026-11-26T00:00:02.000000Z","leaseTransitions":3}})");
   ASSERT_TRUE(lease.ok());
-  EXPECT_EQ(record_from_lease(**lease), (LeaderElectionRecord{.holder_identity = "a",
-                                                              .lease_duration_seconds = 15,
-                                                              .acquire_time = "2026-11-26T00:00:00.000000Z",
-                                                              .renew_time = "2026-11-26T00:00:02.000000Z",
-                                                              .lease_transitions = 3}));
+  EXPECT_EQ(record_from_lease(**lease),
+            (LeaderElectionRecord{.holder_identity = "a",
+                                  .lease_duration_seconds = 15,
+                                  .acquire_time = "2026-11-26T00:00:00.000000Z",
+                                  .renew_time = "2026-11-26T00:00:02.000000Z",
+                                  .lease_transitions = 3}));
 }
 
 TEST(LeaseRecord, MissingFieldsAreEmpty) {
-  auto lease = Object::parse(R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"l"}})");
+  auto lease = Object::parse(
+      R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"l"}})");
   ASSERT_TRUE(lease.ok());
   EXPECT_EQ(record_from_lease(**lease), LeaderElectionRecord{});
 }
