@@ -290,10 +290,13 @@ void LeaderElector::lead_begin() {
   }
   leading_thread_ = std::jthread([this](std::stop_token stop) {
     pthread_setname_np(pthread_self(), "kube-leading");
+    {
+      // Before the callback runs: a stop() it calls must know not to join.
+      MutexLock l(mu_);
+      leading_id_ = std::this_thread::get_id();
+    }
     guarded([&] { config_.callbacks.on_started_leading(stop); });
   });
-  MutexLock l(mu_);
-  leading_id_ = leading_thread_.get_id();
 }
 
 // Leadership is over: stop the leader's work and wait for it, then say so —

@@ -21,10 +21,36 @@ using ::testing::ElementsAre;
 using testing::FakeLeaseLock;
 using ::testing::HasSubstr;
 
+// A FakeClock that also counts the waits on it, so a test can step and then
+// wait until every elector has come back to sleep — i.e. has seen the new
+// time — before stepping again. (Stepping on FakeClock::waiters() alone can
+// run ahead: a woken thread stays registered until it gets to run.)
+class TestClock final : public Clock {
+ public:
+  TimePoint now() const override { return fake_.now(); }
+  void wait_until(Mutex& mu, CondVar& cv, TimePoint deadline) override KUBE_REQUIRES(mu) {
+    ++waits_;
+    fake_.wait_until(mu, cv, deadline);
+  }
+  std::size_t waiters() const { return fake_.waiters(); }
+
+  // Steps once `electors` wait, then until each waits again (or `done`).
+  void step(Duration d, std::size_t electors = 1, const std::function<bool()>& done = nullptr) {
+    ASSERT_TRUE(eventually([&] { return fake_.waiters() >= electors; }));
+    const std::uint64_t before = waits_;
+    fake_.step(d);
+    eventually([&] { return waits_ >= before + electors || (done && done()); });
+  }
+
+ private:
+  FakeClock fake_;
+  std::atomic<std::uint64_t> waits_{0};
+};
+
 // What one candidate's callbacks saw.
 class Recorder {
  public:
-  explicit Recorder(FakeClock& clock) : clock_(clock) {}
+  explicit Recorder(TestClock& clock) : clock_(clock) {}
 
   LeaderCallbacks callbacks() {
     return {.on_started_leading =
@@ -77,7 +103,7 @@ class Recorder {
   std::function<void()> during_stop;
 
  private:
-  FakeClock& clock_;
+  TestClock& clock_;
   mutable Mutex mu_;  // guards everything below
   int started_ KUBE_GUARDED_BY(mu_) = 0;
   int stopped_ KUBE_GUARDED_BY(mu_) = 0;
@@ -87,7 +113,7 @@ class Recorder {
   std::vector<std::string> new_leaders_ KUBE_GUARDED_BY(mu_);
 };
 
-LeaderElectionConfig config_for(std::shared_ptr<LeaseLock> lock, FakeClock& clock, std::string id,
+LeaderElectionConfig config_for(std::shared_ptr<LeaseLock> lock, TestClock& clock, std::string id,
                                 Recorder& r) {
   return {.lock = std::move(lock),
           .identity = std::move(id),
@@ -107,24 +133,23 @@ std::unique_ptr<LeaderElector> make(LeaderElectionConfig c) {
 
 // Steps the clock once `electors` sleep on it, so fake time never runs past
 // an elector still busy with an attempt (which would make it miss renewals).
-void step_when_waiting(FakeClock& clock, Clock::Duration d, std::size_t electors = 1) {
-  ASSERT_TRUE(eventually([&] { return clock.waiters() >= electors; }));
-  clock.step(d);
+void step_when_waiting(TestClock& clock, Clock::Duration d, std::size_t electors = 1) {
+  clock.step(d, electors);
 }
 
 // Advances in `step`s until `pred` or `limit` of fake time; returns pred().
 template <class Pred>
-bool advance_until(FakeClock& clock, Pred pred, Clock::Duration step, Clock::Duration limit,
+bool advance_until(TestClock& clock, Pred pred, Clock::Duration step, Clock::Duration limit,
                    std::size_t electors = 1) {
   for (Clock::Duration spent{}; spent < limit; spent += step) {
     if (eventually(pred, 20ms)) return true;
-    step_when_waiting(clock, step, electors);
+    clock.step(step, electors, pred);
   }
   return eventually(pred, 1s);
 }
 
 TEST(LeaderElectionConfig, ValidateFollowsClientGo) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   EXPECT_TRUE(validate(config_for(lock, clock, "a", r)).ok());
@@ -148,7 +173,7 @@ TEST(LeaderElectionConfig, ValidateFollowsClientGo) {
 }
 
 TEST(LeaderElector, CreatesAMissingLeaseAndLeads) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   auto e = make(config_for(lock, clock, "a", r));
@@ -176,7 +201,7 @@ TEST(LeaderElector, CreatesAMissingLeaseAndLeads) {
 // The holder's renewTime is from 2000: irrelevant. What counts is how long
 // this candidate has seen the record unchanged, on its own clock.
 TEST(LeaderElector, WaitsOutAnotherHoldersLeaseMeasuredOnItsOwnClock) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   lock->put({.holder_identity = "other",
@@ -200,7 +225,7 @@ TEST(LeaderElector, WaitsOutAnotherHoldersLeaseMeasuredOnItsOwnClock) {
 }
 
 TEST(LeaderElector, AChangingRecordRestartsTheWait) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   LeaderElectionRecord other{
@@ -224,7 +249,7 @@ TEST(LeaderElector, AChangingRecordRestartsTheWait) {
 }
 
 TEST(LeaderElector, ExactlyOneOfThreeCandidatesLeads) {
-  FakeClock clock;
+  TestClock clock;
   auto lock = std::make_shared<FakeLeaseLock>();
   std::vector<std::unique_ptr<Recorder>> recs;
   std::vector<std::unique_ptr<LeaderElector>> es;
@@ -258,14 +283,17 @@ TEST(LeaderElector, ExactlyOneOfThreeCandidatesLeads) {
       },
       100ms, 5s, 3));
   EXPECT_EQ(leaders(), 1);
-  int started = 0;
-  for (auto& r : recs) started += r->started();
-  EXPECT_EQ(started, 1);
+  auto started = [&] {
+    int n = 0;
+    for (auto& r : recs) n += r->started();
+    return n;
+  };
+  EXPECT_TRUE(eventually([&] { return started() == 1; }));  // on its own thread
   for (auto& e : es) e->stop();
 }
 
 TEST(LeaderElector, LeaderThatCannotRenewStopsBeforeTheLeaseCouldExpire) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   const auto t0 = clock.now();
@@ -286,7 +314,7 @@ TEST(LeaderElector, LeaderThatCannotRenewStopsBeforeTheLeaseCouldExpire) {
 }
 
 TEST(LeaderElector, AnotherHolderInTheLeaseEndsLeadershipAtOnce) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   auto e = make(config_for(lock, clock, "a", r));
@@ -303,7 +331,7 @@ TEST(LeaderElector, AnotherHolderInTheLeaseEndsLeadershipAtOnce) {
 }
 
 TEST(LeaderElector, StopWithReleaseOnCancelClearsTheHolderAfterOnStoppedLeading) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   auto c = config_for(lock, clock, "a", r);
@@ -330,7 +358,7 @@ TEST(LeaderElector, StopWithReleaseOnCancelClearsTheHolderAfterOnStoppedLeading)
 // stop() can cancel a renewal the server already applied: the elector's copy
 // is then a write behind, and the release must still go through.
 TEST(LeaderElector, ReleaseGoesThroughWhenARenewalsResponseWasLost) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   auto c = config_for(lock, clock, "a", r);
@@ -345,7 +373,7 @@ TEST(LeaderElector, ReleaseGoesThroughWhenARenewalsResponseWasLost) {
 }
 
 TEST(LeaderElector, StopFromTheLeadingCallbackEndsTheTermWithoutDeadlock) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   auto c = config_for(lock, clock, "a", r);
@@ -364,7 +392,7 @@ TEST(LeaderElector, StopFromTheLeadingCallbackEndsTheTermWithoutDeadlock) {
 }
 
 TEST(LeaderElector, StopWithoutReleaseLeavesTheLeaseToExpire) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   auto e = make(config_for(lock, clock, "a", r));
@@ -377,7 +405,7 @@ TEST(LeaderElector, StopWithoutReleaseLeavesTheLeaseToExpire) {
 }
 
 TEST(LeaderElector, AReleasedLeaseIsTakenAtTheNextAttempt) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   lock->put({.holder_identity = "", .lease_duration_seconds = 1, .lease_transitions = 5});
@@ -389,7 +417,7 @@ TEST(LeaderElector, AReleasedLeaseIsTakenAtTheNextAttempt) {
 }
 
 TEST(LeaderElector, StopWhileCandidateNeverCallsTheLeadingCallbacks) {
-  FakeClock clock;
+  TestClock clock;
   Recorder r(clock);
   auto lock = std::make_shared<FakeLeaseLock>();
   lock->put({.holder_identity = "other", .lease_duration_seconds = 60});
