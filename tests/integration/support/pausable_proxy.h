@@ -124,10 +124,14 @@ class PausableProxy {
         while (::read(wake_[0], buf, sizeof buf) > 0) {
         }
       }
-      if (fds[1].revents & POLLIN) accept_one();
-      if (paused) continue;
+      if (paused) {
+        if (fds[1].revents & POLLIN) accept_one();
+        continue;
+      }
+      // Only the pairs that were polled (accept_one() below adds one more).
+      const std::size_t polled = (fds.size() - 2) / 2;
       std::vector<std::size_t> closed;
-      for (std::size_t i = 0; i < pairs_.size(); ++i) {
+      for (std::size_t i = 0; i < polled; ++i) {
         for (int side = 0; side < 2; ++side) {
           const pollfd& p = fds[2 + 2 * i + static_cast<std::size_t>(side)];
           if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -145,6 +149,7 @@ class PausableProxy {
         ::close(pairs_[*it].second);
         pairs_.erase(pairs_.begin() + static_cast<std::ptrdiff_t>(*it));
       }
+      if (fds[1].revents & POLLIN) accept_one();
     }
   }
 
