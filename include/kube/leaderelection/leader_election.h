@@ -27,8 +27,9 @@
 // record's leaseDurationSeconds — never by the renewTime the holder wrote, so
 // clock skew between machines does not matter. A leader that cannot renew
 // within renew_deadline (a round of attempts started every retry_period) stops
-// leading; since lease_duration > renew_deadline + retry_period, it has
-// stopped before any other candidate can consider the lease expired.
+// leading, at most renew_deadline + retry_period after its last renewal; keep
+// lease_duration above that sum (client-go's defaults: 15 s > 10 s + 2 s) and
+// it has stopped before any other candidate can consider the lease expired.
 //
 // Callbacks and threads:
 //   - on_started_leading(stop_token) runs on its own thread ("kube-leading"),
