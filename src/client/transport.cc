@@ -263,11 +263,14 @@ class CurlTransport final : public Transport {
     bool reauthenticated = false;
     for (int attempt = 0;; ++attempt) {
       auto wait = limiter_.reserve();
-      if (wait.count() > 0 && !sleep(std::chrono::steady_clock::now() + wait, token.get())) {
-        return canceled(request);
+      if (wait.count() > 0) {
+        auto wake = std::chrono::steady_clock::now() + wait;
+        if (request.deadline && wake >= *request.deadline) return deadline_exceeded(request);
+        if (!sleep(wake, token.get())) return canceled(request);
       }
       Result<Credentials> creds = creds_->get();
       if (!creds) return creds.error();
+      if (request.deadline && !bound_by_deadline(request)) return deadline_exceeded(request);
       Result<HttpResponse> r = run_once(request, *creds, token.get());
       std::chrono::milliseconds delay = backoff(attempt);
       if (!r) {
@@ -286,8 +289,14 @@ class CurlTransport final : public Transport {
       } else {
         return r;
       }
+      auto wake = std::chrono::steady_clock::now() + delay;
+      if (request.deadline && wake >= *request.deadline) {
+        // No time left to retry: the last failure says more than "deadline exceeded".
+        if (!r) return r;
+        return error_from_response(r->status, r->body, {.verb = request.method, .retry_after_seconds = retry_after(*r)});
+      }
       core_->retries++;
-      if (!sleep(std::chrono::steady_clock::now() + delay, token.get())) return canceled(request);
+      if (!sleep(wake, token.get())) return canceled(request);
     }
   }
 
@@ -313,6 +322,20 @@ class CurlTransport final : public Transport {
     if (token) return token->sleep_until(deadline);
     std::this_thread::sleep_until(deadline);
     return true;
+  }
+
+  // Lowers the attempt's timeout to the time left before the deadline; false
+  // when none is left.
+  bool bound_by_deadline(HttpRequest& r) const {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*r.deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    auto attempt = r.timeout.count() > 0 ? r.timeout : config_.timeout;
+    if (attempt.count() == 0 || left < attempt) r.timeout = left;
+    return true;
+  }
+
+  Error deadline_exceeded(const HttpRequest& r) const {
+    return Error{0, "Timeout", r.method + " " + config_.host + r.path + ": deadline exceeded", std::nullopt};
   }
 
   Error canceled(const HttpRequest& r) const {

@@ -157,7 +157,9 @@ Result<void> ApiServer::Impl::start() {
     ssl_->set_verify_callback([](bool, asio::ssl::verify_context&) { return true; });
   }
   tcp::endpoint ep(asio::ip::make_address(opts.address), opts.port);
-  acceptor_ = std::make_unique<tcp::acceptor>(*io_);
+  // On a strand: the accept loop and stop()'s close() run on different I/O
+  // threads otherwise (a data race inside the reactor, seen by TSan).
+  acceptor_ = std::make_unique<tcp::acceptor>(asio::make_strand(*io_));
   boost::system::error_code ec;
   acceptor_->open(ep.protocol(), ec);
   if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);

@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -93,6 +94,10 @@ struct HttpRequest {
   bool idempotent = false;
   // Optional: lets another thread cancel a blocking request().
   std::shared_ptr<CancelToken> cancel = {};
+  // Optional: request() gives up at this time (an Error with reason
+  // "Timeout"), rate-limit waits, retries and backoff included — client-go's
+  // Request.Timeout / a context deadline. `timeout` still bounds each attempt.
+  std::optional<std::chrono::steady_clock::time_point> deadline = {};
 };
 
 struct HttpResponse {
