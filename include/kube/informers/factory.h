@@ -39,18 +39,18 @@
 namespace kube::informers {
 
 struct InformerFactoryOptions {
-  std::string namespace_;  // "" = all namespaces
+  std::string namespace_ = {};  // "" = all namespaces
   // Applied to every list and watch of every informer (client-go's
   // TweakListOptions).
-  std::string label_selector;
-  std::string field_selector;
+  std::string label_selector = {};
+  std::string field_selector = {};
   bool metadata_only = false;
   std::chrono::milliseconds default_resync{0};
-  std::map<GroupVersionResource, std::chrono::milliseconds> resync;  // per resource
-  TransformFunc transform;
+  std::map<GroupVersionResource, std::chrono::milliseconds> resync = {};  // per resource
+  TransformFunc transform = {};
   // Page size, backoff, watch timeouts, ... (name, selectors and transform
   // are set per informer from the fields above).
-  ReflectorOptions reflector;
+  ReflectorOptions reflector = {};
 };
 
 // An informer and a lister over its cache.
