@@ -46,6 +46,10 @@
 //   they are kept there and written back by to_unstructured, so a
 //   decode/encode round trip loses nothing (kube::ObjectMeta does this, so
 //   ownerReferences, finalizers, managedFields survive an update).
+//   Mind an update (PUT) of a struct that does not keep them: the server
+//   replaces the object, so what the struct did not declare is removed there
+//   (as with a Go struct missing fields); keep unknown fields, or send a
+//   merge patch of the fields you changed.
 // - Every problem is reported, not just the first: the Error (reason
 //   "Invalid") has message "<path>: <what>" joined by "; ", e.g.
 //   `.spec.replicas: expected integer, got string "3"`, and one
@@ -505,7 +509,7 @@ Result<T> from_unstructured(const boost::json::value& value) {
   T out{};
   Decoder d;
   if (value.is_null()) {
-    d.mismatch("object", value);
+    d.mismatch(DescribedStruct<T> ? "object" : "a value", value);
   } else {
     Codec<T>::decode(value, out, d);
   }
