@@ -68,7 +68,8 @@ void Decoder::mismatch(std::string_view expected, const json::value& got) {
 }
 
 void Decoder::problem(std::string message, std::string reason) {
-  causes_.push_back(StatusCause{std::move(reason), std::move(message), path_.empty() ? "." : path_});
+  causes_.push_back(
+      StatusCause{std::move(reason), std::move(message), path_.empty() ? "." : path_});
 }
 
 Error Decoder::error() const {

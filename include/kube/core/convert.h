@@ -152,9 +152,13 @@ template <class T>
 struct type_tag {};
 
 template <class T>
-concept HasMemberFieldList = requires { T::kube_fields(); };
+concept HasMemberFieldList = requires {
+  T::kube_fields();
+};
 template <class T>
-concept HasFreeFieldList = requires { kube_fields(type_tag<T>{}); };
+concept HasFreeFieldList = requires {
+  kube_fields(type_tag<T>{});
+};
 template <class T>
 concept DescribedStruct = HasMemberFieldList<T> || HasFreeFieldList<T>;
 
@@ -173,9 +177,9 @@ constexpr auto field_list_of() {
 class IntOrString {
  public:
   IntOrString() : v_(std::int32_t{0}) {}
-  IntOrString(std::int32_t i) : v_(i) {}                // NOLINT: implicit like Go's literal
-  IntOrString(std::string s) : v_(std::move(s)) {}      // NOLINT
-  IntOrString(const char* s) : v_(std::string(s)) {}    // NOLINT
+  IntOrString(std::int32_t i) : v_(i) {}              // NOLINT: implicit like Go's literal
+  IntOrString(std::string s) : v_(std::move(s)) {}    // NOLINT
+  IntOrString(const char* s) : v_(std::string(s)) {}  // NOLINT
 
   bool is_int() const { return v_.index() == 0; }
   std::int32_t int_value() const { return is_int() ? std::get<0>(v_) : 0; }
@@ -262,6 +266,10 @@ struct Codec {
                 "field list (static constexpr auto kube_fields()) or specialise kube::Codec<T>");
 };
 
+// Integers other than bool (which has its own codec).
+template <class T>
+concept Integer = std::integral<T> && !std::same_as<T, bool>;
+
 namespace convert_detail {
 template <class T>
 struct is_optional : std::false_type {};
@@ -295,8 +303,7 @@ struct Codec<bool> {
   static bool empty(bool b) { return !b; }
 };
 
-template <class I>
-  requires std::integral<I> && (!std::same_as<I, bool>)
+template <Integer I>
 struct Codec<I> {
   static void decode(const boost::json::value& v, I& out, Decoder& d) {
     using convert_detail::IntegerValue;
@@ -423,7 +430,8 @@ void decode_entry(const Field<T, M>& f, const boost::json::object& o, T& out, De
   const auto* v = o.if_contains(f.name);
   if (!v || v->is_null()) {
     if constexpr (is_optional<M>::value) (out.*f.member).reset();
-    if (f.is_required) d.problem(v ? "required, got null" : "required, missing", "FieldValueRequired");
+    if (f.is_required)
+      d.problem(v ? "required, got null" : "required, missing", "FieldValueRequired");
     return;
   }
   Codec<M>::decode(*v, out.*f.member, d);
@@ -479,7 +487,9 @@ struct Codec<T> {
   static bool declared(std::string_view key) {
     static constexpr auto list = field_list_of<T>();
     return std::apply(
-        [&](const auto&... e) { return ((convert_detail::entry_name(e) == key && !key.empty()) || ...); },
+        [&](const auto&... e) {
+          return ((convert_detail::entry_name(e) == key && !key.empty()) || ...);
+        },
         list.entries);
   }
   template <class E>

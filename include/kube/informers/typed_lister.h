@@ -6,7 +6,7 @@
 //   auto crontabs = factory.for_resource({{"stable.example.com", "v1", "crontabs"}, true});
 //   kube::informers::TypedLister<CronTab> lister(crontabs.lister());
 //   for (const kube::Result<CronTab>& ct : lister.namespace_("demo").list()) {
-//     if (!ct) { log(ct.error().message); continue; }  // "demo/bad: .spec.replicas: expected integer, ..."
+//     if (!ct) { log(ct.error().message); continue; }  // "demo/bad: .spec.replicas: ..."
 //     use(ct->spec);
 //   }
 //   kube::Result<CronTab> one = lister.namespace_("demo").get("nightly");  // NotFound or Invalid

@@ -1,9 +1,8 @@
 // A custom resource through a dynamic informer, as the user's own struct:
 // create the CRD, create a CronTab from a struct, read it back typed from the
 // cache, change the struct and update it through the REST client.
-#include <gtest/gtest.h>
-
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "kube/core/convert.h"
 #include "kube/informers/factory.h"
@@ -37,8 +36,7 @@ struct CronTabSpec {
   UnknownFields unknown;
   static constexpr auto kube_fields() {
     return fields(field("cronSpec", &CronTabSpec::cron_spec).required(),
-                  field("image", &CronTabSpec::image),
-                  field("replicas", &CronTabSpec::replicas),
+                  field("image", &CronTabSpec::image), field("replicas", &CronTabSpec::replicas),
                   unknown_fields(&CronTabSpec::unknown));
   }
 };
@@ -76,7 +74,8 @@ TEST(TypedInformerIntegration, CustomResourceConvertsToTheUsersStructAndBack) {
   nightly.spec.cron_spec = "0 3 * * *";
   nightly.spec.image = "backup:1";
   nightly.spec.unknown.fields["timeZone"] = "UTC";  // a field this program does not model
-  auto created = c.client->create(kCronTabs, "demo", boost::json::serialize(to_unstructured(nightly)));
+  auto created =
+      c.client->create(kCronTabs, "demo", boost::json::serialize(to_unstructured(nightly)));
   ASSERT_TRUE(created) << created.error().message;
   // One object the struct cannot hold: cronSpec is required.
   ASSERT_TRUE(c.client->create(kCronTabs, "demo", R"({"apiVersion":"stable.example.com/v1",

@@ -1,9 +1,8 @@
 // The user's struct from/to unstructured JSON (kube/core/convert.h).
 #include "kube/core/convert.h"
 
-#include <gtest/gtest.h>
-
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "support/fixtures.h"
 
@@ -64,7 +63,8 @@ struct Strategy {
   std::string type;
   std::optional<RollingUpdate> rolling_update;
   static constexpr auto kube_fields() {
-    return fields(field("type", &Strategy::type), field("rollingUpdate", &Strategy::rolling_update));
+    return fields(field("type", &Strategy::type),
+                  field("rollingUpdate", &Strategy::rolling_update));
   }
 };
 
@@ -82,11 +82,10 @@ struct DeploymentSpec {
   Strategy strategy;
   UnknownFields unknown;
   static constexpr auto kube_fields() {
-    return fields(field("replicas", &DeploymentSpec::replicas),
-                  field("selector", &DeploymentSpec::selector),
-                  field("template", &DeploymentSpec::template_),
-                  field("strategy", &DeploymentSpec::strategy),
-                  unknown_fields(&DeploymentSpec::unknown));
+    return fields(
+        field("replicas", &DeploymentSpec::replicas), field("selector", &DeploymentSpec::selector),
+        field("template", &DeploymentSpec::template_), field("strategy", &DeploymentSpec::strategy),
+        unknown_fields(&DeploymentSpec::unknown));
   }
 };
 
@@ -261,13 +260,15 @@ TEST(Convert, UnknownFieldsAreDroppedUnlessTheStructKeepsThem) {
   ASSERT_TRUE(port) << port.error().message;
   EXPECT_EQ(to_unstructured(*port), json::parse(R"({"containerPort":80})"));
 
-  auto c = from_unstructured<Container>(
-      json::parse(R"({"name":"web","image":"nginx","imagePullPolicy":"Always","env":[{"name":"A"}]})"));
+  auto c = from_unstructured<Container>(json::parse(
+      R"({"name":"web","image":"nginx","imagePullPolicy":"Always","env":[{"name":"A"}]})"));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->unknown.fields, json::parse(R"({"imagePullPolicy":"Always","env":[{"name":"A"}]})"));
   c->image = "nginx:2";
-  EXPECT_EQ(to_unstructured(*c),
-            json::parse(R"({"name":"web","image":"nginx:2","imagePullPolicy":"Always","env":[{"name":"A"}]})"));
+  EXPECT_EQ(
+      to_unstructured(*c),
+      json::parse(
+          R"({"name":"web","image":"nginx:2","imagePullPolicy":"Always","env":[{"name":"A"}]})"));
 }
 
 TEST(Convert, DeclaredFieldWinsOverAKeptUnknownKeyOfTheSameName) {
@@ -284,14 +285,16 @@ TEST(Convert, OmitEmptyLeavesOutZeroValues) {
   EXPECT_EQ(to_unstructured(m), json::parse(R"({"name":"x"})"));
   m.generation = 2;
   m.labels["app"] = "web";
-  EXPECT_EQ(to_unstructured(m), json::parse(R"({"name":"x","generation":2,"labels":{"app":"web"}})"));
+  EXPECT_EQ(to_unstructured(m),
+            json::parse(R"({"name":"x","generation":2,"labels":{"app":"web"}})"));
 }
 
 TEST(Convert, ObjectMetaKeepsOwnerReferencesAndFinalizers) {
   auto obj = Object::parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a",
       "namespace":"demo","uid":"u1","resourceVersion":"42","generation":3,
       "creationTimestamp":"2026-11-24T12:27:54Z","labels":{"app":"web"},"annotations":{"n":"v"},
-      "finalizers":["f"],"ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":"p","uid":"u0"}]}})");
+      "finalizers":["f"],
+      "ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":"p","uid":"u0"}]}})");
   ASSERT_TRUE(obj);
   auto m = from_unstructured<ObjectMeta>(*(*obj)->field("metadata"));
   ASSERT_TRUE(m) << m.error().message;
