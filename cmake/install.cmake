@@ -69,6 +69,7 @@ install(FILES
 if(KINFORMER_BUILD_SHARED)
   file(RELATIVE_PATH KINFORMER_PC_TO_PREFIX
     "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+  string(REGEX REPLACE "/$" "" KINFORMER_PC_TO_PREFIX "${KINFORMER_PC_TO_PREFIX}")
   list(JOIN sanitize_flags " " KINFORMER_PC_SANITIZE)
   foreach(pc kinformer kinformer-testing)
     configure_file(cmake/${pc}.pc.in "${PROJECT_BINARY_DIR}/pkgconfig/${pc}.pc" @ONLY)

@@ -35,12 +35,14 @@ int main() {
     std::cerr << "consumer: transport: " << transport.error().message << "\n";
     return 1;
   }
-  auto client = std::make_shared<kube::RestClient>(std::shared_ptr<kube::Transport>(std::move(*transport)));
+  auto client =
+      std::make_shared<kube::RestClient>(std::shared_ptr<kube::Transport>(std::move(*transport)));
 
   const kube::Resource configmaps{{"", "v1", "configmaps"}, true};
-  auto created = client->create(configmaps, "default",
-                                R"({"apiVersion":"v1","kind":"ConfigMap",)"
-                                R"("metadata":{"name":"hello","namespace":"default"},"data":{"greeting":"hi"}})");
+  auto created = client->create(
+      configmaps, "default",
+      R"({"apiVersion":"v1","kind":"ConfigMap",)"
+      R"("metadata":{"name":"hello","namespace":"default"},"data":{"greeting":"hi"}})");
   if (!created) {
     std::cerr << "consumer: create configmap default/hello: " << created.error().message << "\n";
     return 1;

@@ -11,6 +11,7 @@ int main() {
     std::cerr << "pc_main: embedded API server: " << started.error().message << "\n";
     return 1;
   }
-  std::cout << "kinformer " << kube::version() << ": embedded API server at " << server.url() << "\n";
+  std::cout << "kinformer " << kube::version() << ": embedded API server at " << server.url()
+            << "\n";
   return 0;
 }
