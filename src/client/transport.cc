@@ -4,6 +4,7 @@
 #include "kube/client/transport.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <cctype>
@@ -224,7 +225,10 @@ class CurlTransport final : public Transport {
     core_->multi = curl_multi_init();
     curl_multi_setopt(core_->multi, CURLMOPT_PIPELINING, options_.http2 ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING);
     curl_multi_setopt(core_->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 1000L);
-    io_thread_ = std::thread([this] { run(); });
+    io_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "kube-transport");
+      run();
+    });
   }
 
   ~CurlTransport() override {

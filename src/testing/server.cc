@@ -9,6 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include "src/testing/status.h"
 #include "src/testing/tls.h"
@@ -176,7 +177,10 @@ Result<void> ApiServer::Impl::start() {
   rest_ = std::make_unique<RestHandler>(store, opts.address + ":" + std::to_string(port.load()));
   asio::co_spawn(acceptor_->get_executor(), accept_loop(), asio::detached);
   for (int i = 0; i < std::max(1, opts.io_threads); ++i) {
-    threads_.emplace_back([this] { io_->run(); });
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "kube-apiserver");
+      io_->run();
+    });
   }
   running_ = true;
   return {};
