@@ -351,9 +351,6 @@ void ApiServer::Impl::apply_watch_list_mode(const std::map<std::string, std::str
                                             std::variant<Response, WatchRequest>& out) {
   auto has = [&](const char* k) { return query.find(k) != query.end(); };
   auto* w = std::get_if<WatchRequest>(&out);
-  bool streaming = has("sendInitialEvents") && query.at("sendInitialEvents") == "true";
-  if (!w && !streaming) return;
-  if (streaming) ++streaming_list_requests;
   if (!w) return;
   switch (watch_list_mode.load()) {
     case WatchListMode::kNormal:
@@ -401,6 +398,7 @@ asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, bo
   std::string path;
   query = parse_query(req.target, path);
   bool pretty = wants_pretty(req, query);
+  if (auto it = query.find("sendInitialEvents"); it != query.end() && it->second == "true") ++streaming_list_requests;
   int failing = fail_count.load();
   while (failing > 0 && !fail_count.compare_exchange_weak(failing, failing - 1)) {
   }
