@@ -52,7 +52,8 @@ const char* event_type_name(WatchEventType t) {
 }  // namespace
 
 StreamingListSupport& StreamingListSupport::process_wide() {
-  static StreamingListSupport* s = new StreamingListSupport();  // never destroyed: used by detached work at exit
+  // Never destroyed: a reflector stopped during static destruction may still ask.
+  static StreamingListSupport* s = new StreamingListSupport();
   return *s;
 }
 
@@ -139,6 +140,7 @@ void Reflector::run() {
         break;
     }
   }
+  continued_watch_.reset();  // a streaming list's stream that watch() never took
 }
 
 std::string Reflector::relist_resource_version() const {
@@ -208,7 +210,8 @@ Reflector::Next Reflector::list() {
     for (ObjectPtr& obj : page->items) {
       if (!obj) continue;
       std::string key = object_key(*obj);
-      if (ObjectPtr listed = prepare_listed(std::move(obj), key)) items.push_back(std::move(listed));
+      if (ObjectPtr listed = prepare_listed(std::move(obj), key))
+        items.push_back(std::move(listed));
     }
     list_rv = page->resource_version;
     if (page->continue_token.empty()) break;
@@ -236,7 +239,8 @@ ObjectPtr Reflector::prepare_listed(ObjectPtr obj, const std::string& key) const
     // Share the cached copy of an unchanged object: a relist then holds one
     // copy of it, not two.
     ObjectPtr known = options_.known_objects->get_by_key(key);
-    if (known && !known->resource_version().empty() && known->resource_version() == obj->resource_version()) {
+    if (known && !known->resource_version().empty() &&
+        known->resource_version() == obj->resource_version()) {
       return known;
     }
   }
@@ -299,22 +303,25 @@ Reflector::Next Reflector::stream_list() {
       bool idle = deadline < phase_deadline;
       return streaming_unsupported(Error::internal(
           options_.name + ": streaming list: no " + std::string(kInitialEventsEnd) + " bookmark " +
-          (idle ? "and no event for " + std::to_string(options_.streaming_list_idle_timeout.count()) + " ms"
+          (idle ? "and no event for " +
+                      std::to_string(options_.streaming_list_idle_timeout.count()) + " ms"
                 : "within " + std::to_string(options_.streaming_list_timeout.count()) + " ms") +
           " after " + std::to_string(staged.size()) + " objects"));
     }
     if (!next->has_value()) {
-      return streaming_unsupported(Error::internal(options_.name + ": streaming list: the server ended the stream after " +
-                                                   std::to_string(staged.size()) + " objects without the " +
-                                                   std::string(kInitialEventsEnd) + " bookmark"));
+      return streaming_unsupported(
+          Error::internal(options_.name + ": streaming list: the server ended the stream after " +
+                          std::to_string(staged.size()) + " objects without the " +
+                          std::string(kInitialEventsEnd) + " bookmark"));
     }
     const WatchEvent& ev = **next;
     if (ev.type == WatchEventType::Error) {
-      return streaming_failed(
-          ev.error.value_or(Error::internal(options_.name + ": streaming list: ERROR event without a Status")));
+      return streaming_failed(ev.error.value_or(
+          Error::internal(options_.name + ": streaming list: ERROR event without a Status")));
     }
     if (!ev.object) {
-      return streaming_failed(Error::internal(options_.name + ": streaming list: " + event_type_name(ev.type) +
+      return streaming_failed(Error::internal(options_.name +
+                                              ": streaming list: " + event_type_name(ev.type) +
                                               " event without an object"));
     }
     if (ev.type == WatchEventType::Added) {
@@ -365,8 +372,8 @@ Reflector::Next Reflector::stream_list() {
 
 Reflector::Next Reflector::streaming_failed(const Error& e) {
   if (is_invalid(e)) {
-    return streaming_unsupported(Error{e.code, e.reason, options_.name + ": streaming list refused: " + e.message,
-                                       e.details});
+    return streaming_unsupported(Error{
+        e.code, e.reason, options_.name + ": streaming list refused: " + e.message, e.details});
   }
   record_error(e);
   if (is_gone(e)) {
@@ -387,8 +394,9 @@ Reflector::Next Reflector::streaming_failed(const Error& e) {
 Reflector::Next Reflector::streaming_unsupported(Error why) {
   record_error(why);
   if (options_.list_mode == ListMode::kStreaming) return Next::kBackoffThenList;
-  StreamingListSupport& support = options_.streaming_list_support != nullptr ? *options_.streaming_list_support
-                                                                             : StreamingListSupport::process_wide();
+  StreamingListSupport& support = options_.streaming_list_support != nullptr
+                                      ? *options_.streaming_list_support
+                                      : StreamingListSupport::process_wide();
   support.set_refused(lw_.streaming_list_server());
   {
     MutexLock l(mu_);

@@ -54,6 +54,8 @@ void ApiServer::compact() { impl_->store.compact(); }
 void ApiServer::restart() { impl_->drop_connections(); }
 void ApiServer::slow_responses(std::chrono::milliseconds delay) { impl_->delay_ms = delay.count(); }
 void ApiServer::set_watch_list_mode(WatchListMode mode) { impl_->watch_list_mode = mode; }
-std::uint64_t ApiServer::streaming_list_requests() const { return impl_->streaming_list_requests.load(); }
+std::uint64_t ApiServer::streaming_list_requests() const {
+  return impl_->streaming_list_requests.load();
+}
 
 }  // namespace kube::testing

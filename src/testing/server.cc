@@ -347,7 +347,8 @@ std::optional<Response> ApiServer::Impl::control(const Request& req, bool& resta
   return json_response(200, "{}", false);
 }
 
-void ApiServer::Impl::apply_watch_list_mode(const std::map<std::string, std::string>& query, bool pretty,
+void ApiServer::Impl::apply_watch_list_mode(const std::map<std::string, std::string>& query,
+                                            bool pretty,
                                             std::variant<Response, WatchRequest>& out) {
   auto has = [&](const char* k) { return query.find(k) != query.end(); };
   auto* w = std::get_if<WatchRequest>(&out);
@@ -361,17 +362,21 @@ void ApiServer::Impl::apply_watch_list_mode(const std::map<std::string, std::str
       StatusDetails details{"", "meta.k8s.io", "ListOptions", "", {}, 0};
       for (const char* field : {"resourceVersionMatch", "sendInitialEvents"}) {
         if (!has(field)) continue;
-        details.causes.push_back(StatusCause{
-            "FieldValueForbidden",
-            std::string("Forbidden: ") + field + " is forbidden for watch unless the WatchList feature gate is enabled",
-            field});
+        details.causes.push_back(
+            StatusCause{"FieldValueForbidden",
+                        std::string("Forbidden: ") + field +
+                            " is forbidden for watch unless the WatchList feature gate is enabled",
+                        field});
       }
       if (details.causes.empty()) break;
       std::string message;
-      for (const auto& c : details.causes) message += (message.empty() ? "" : ", ") + c.field + ": " + c.message;
+      for (const auto& c : details.causes)
+        message += (message.empty() ? "" : ", ") + c.field + ": " + c.message;
       if (details.causes.size() > 1) message = "[" + message + "]";
       out = error_response(
-          Error{422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: " + message, std::move(details)}, pretty);
+          Error{422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: " + message,
+                std::move(details)},
+          pretty);
       break;
     }
     case WatchListMode::kIgnore:
@@ -398,7 +403,8 @@ asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, bo
   std::string path;
   query = parse_query(req.target, path);
   bool pretty = wants_pretty(req, query);
-  if (auto it = query.find("sendInitialEvents"); it != query.end() && it->second == "true") ++streaming_list_requests;
+  if (auto it = query.find("sendInitialEvents"); it != query.end() && it->second == "true")
+    ++streaming_list_requests;
   int failing = fail_count.load();
   while (failing > 0 && !fail_count.compare_exchange_weak(failing, failing - 1)) {
   }

@@ -35,7 +35,8 @@ std::map<std::string, std::string> server_state(Cluster& c, const std::string& n
   auto l = c.client->list(Cluster::configmaps(), ns);
   if (!l) return {{"error", l.error().message}};
   for (const auto& o : l->items) {
-    s[std::string(o->namespace_()) + "/" + std::string(o->name())] = std::string(o->resource_version());
+    s[std::string(o->namespace_()) + "/" + std::string(o->name())] =
+        std::string(o->resource_version());
   }
   return s;
 }
@@ -50,7 +51,8 @@ Cluster cluster_with(int configmaps, ApiServerOptions options = {}) {
   auto c = Cluster::start(std::move(options));
   if (!c.server) return c;
   EXPECT_TRUE(c.create_namespace("demo").ok());
-  for (int i = 0; i < configmaps; ++i) EXPECT_TRUE(c.put_configmap("demo", "cm" + std::to_string(i), "v").ok());
+  for (int i = 0; i < configmaps; ++i)
+    EXPECT_TRUE(c.put_configmap("demo", "cm" + std::to_string(i), "v").ok());
   return c;
 }
 
@@ -76,8 +78,8 @@ TEST(StreamingListIntegration, SyncsFromOneStreamAndFollowsChangesOnIt) {
   auto st = cms.informer->reflector_stats();
   EXPECT_EQ(c.server->streaming_list_requests(), 1u);
   EXPECT_EQ(st.streaming_lists, 1u);
-  EXPECT_EQ(st.list_requests, 0u);   // no paged list
-  EXPECT_EQ(st.watches, 1u);         // the change came on the same stream
+  EXPECT_EQ(st.list_requests, 0u);  // no paged list
+  EXPECT_EQ(st.watches, 1u);        // the change came on the same stream
   EXPECT_EQ(st.list_mode, ListMode::kStreaming);
   EXPECT_EQ(c.server->open_watches(), 1u);
 }
@@ -133,7 +135,8 @@ TEST(StreamingListIntegration, ServerThatNeverEndsTheInitialEventsFallsBackAfter
   EXPECT_EQ(st.streaming_lists, 0u);
   EXPECT_EQ(st.lists, 1u);
   EXPECT_EQ(c.server->streaming_list_requests(), 1u);
-  ASSERT_TRUE(eventually([&] { return h->count() == 4; }));  // each object once: nothing streamed leaked
+  ASSERT_TRUE(
+      eventually([&] { return h->count() == 4; }));  // each object once: nothing streamed leaked
   EXPECT_TRUE(h->violations().empty()) << h->violations().front();
   ASSERT_TRUE(c.put_configmap("demo", "cm0", "changed").ok());
   ASSERT_TRUE(eventually([&] { return cache_state(*cms.informer) == server_state(c, "demo"); }));

@@ -218,19 +218,21 @@ class FakeServer final : public informers::ListerWatcher {
     auto w = std::make_shared<FakeWatch>();
     if (o.send_initial_events && streaming_ == Streaming::kReject) {
       return Error{422, "Invalid",
-                   "ListOptions.meta.k8s.io \"\" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is "
+                   "ListOptions.meta.k8s.io \"\" is invalid: sendInitialEvents: Forbidden: "
+                   "sendInitialEvents is "
                    "forbidden for watch unless the WatchList feature gate is enabled",
                    std::nullopt};
     }
     if (o.send_initial_events &&
         (streaming_ == Streaming::kNormal || streaming_ == Streaming::kNoInitialEventsEnd)) {
-      for (const auto& [key, obj] : items_) w->push(WatchEvent{WatchEventType::Added, obj, std::nullopt});
+      for (const auto& [key, obj] : items_)
+        w->push(WatchEvent{WatchEventType::Added, obj, std::nullopt});
       if (streaming_ == Streaming::kNormal) {
-        boost::json::value v = {
-            {"kind", "ConfigMap"},
-            {"apiVersion", "v1"},
-            {"metadata",
-             {{"resourceVersion", std::to_string(rv_)}, {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}};
+        boost::json::value v = {{"kind", "ConfigMap"},
+                                {"apiVersion", "v1"},
+                                {"metadata",
+                                 {{"resourceVersion", std::to_string(rv_)},
+                                  {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}};
         w->push(WatchEvent{WatchEventType::Bookmark, *Object::from_value(v), std::nullopt});
       }
       watches_.push_back(w);

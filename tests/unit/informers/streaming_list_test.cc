@@ -99,7 +99,7 @@ TEST(StreamingList, RejectedParameterFallsBackToPagedListAndIsRemembered) {
     EXPECT_EQ(st.streaming_list_fallbacks, 1u);
     EXPECT_EQ(st.list_mode, ListMode::kPaged);
     EXPECT_EQ(server->list_rvs(), std::vector<std::string>{"0"});  // at once, no backoff
-    EXPECT_FALSE(inf.last_error().has_value());  // the paged list succeeded
+    EXPECT_FALSE(inf.last_error().has_value());                    // the paged list succeeded
   }
   EXPECT_TRUE(support.refused(server->streaming_list_server()));
   // The next informer for that server does not try again.
