@@ -73,6 +73,7 @@
 //
 //   kube::cache::DeltaFifo fifo({.known_objects = &store});
 //   kube::informers::Reflector r(lw, fifo, {.name = "pods"});
+//   // never stream: {.name = "pods", .list_mode = kube::informers::ListMode::kPaged}
 //   r.start();
 //   ...
 //   r.stop();   // prompt: cancels the list or watch in progress, joins
@@ -144,7 +145,7 @@ struct ReflectorOptions {
   // the initial events back to back and the bookmark within about a second of
   // the last one, so 10 s of silence means no bookmark is coming (the
   // captured v1.28 stream is exactly that: events, then nothing), while a
-  // large list that is still arriving never trips it.
+  // large list that is still arriving never trips it. 0: no idle bound.
   std::chrono::milliseconds streaming_list_idle_timeout{10000};
   // Bounds the whole initial phase even while objects keep arriving (a
   // server that ignores the parameter on a busy resource). client-go's
@@ -165,7 +166,8 @@ struct ReflectorOptions {
   // ShouldResync). Null: always resync.
   std::function<bool()> should_resync;
   TransformFunc transform;
-  // Called on every list or watch failure (client-go's WatchErrorHandler).
+  // Called on every list or watch failure (client-go's WatchErrorHandler),
+  // a streaming list found unsupported included (before the paged list).
   std::function<void(const Error&)> watch_error_handler;
   // The objects already cached (normally the informer's store). When set, a
   // relisted object whose key and resourceVersion match the cached one is

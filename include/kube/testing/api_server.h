@@ -13,6 +13,7 @@
 //   std::string token = server.token();      // send "Authorization: Bearer <token>"
 //   server.write_kubeconfig("/tmp/kubeconfig");   // for kubectl / kinformer
 //   server.fail_next_requests(2, 429);       // fault injection
+//   server.set_watch_list_mode(kube::testing::WatchListMode::kReject);  // no streaming lists
 //   server.stop();                           // also done by the destructor
 //
 // Implemented (kube-apiserver behaviour followed):
