@@ -14,7 +14,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -49,6 +51,8 @@ class ApiServer::Impl {
   std::atomic<int> fail_code{0};
   std::atomic<int> fail_retry_after{1};
   std::atomic<std::int64_t> delay_ms{0};
+  std::atomic<WatchListMode> watch_list_mode{WatchListMode::kNormal};
+  std::atomic<std::uint64_t> streaming_list_requests{0};
 
   template <class Stream>
   boost::asio::awaitable<void> session(std::shared_ptr<Stream> stream, bool tls);
@@ -63,6 +67,10 @@ class ApiServer::Impl {
   boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w, internal::WatchStart& start,
                                          std::shared_ptr<boost::asio::steady_timer> wake);
   std::optional<internal::Response> control(const internal::Request& req, bool& restart_after);
+  // Applies watch_list_mode to a watch request: a 422 answer (kReject), or
+  // changes to how `out`'s stream is served.
+  void apply_watch_list_mode(const std::map<std::string, std::string>& query, bool pretty,
+                             std::variant<internal::Response, internal::WatchRequest>& out);
   std::uint64_t register_connection(std::function<void()> closer);
   void unregister_connection(std::uint64_t id);
 
