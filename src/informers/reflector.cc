@@ -252,12 +252,19 @@ Reflector::Next Reflector::stream_list() {
   ListOptions o;
   o.label_selector = options_.label_selector;
   o.field_selector = options_.field_selector;
-  // client-go reflector.go watchList(): ResourceVersion =
-  // rewatchResourceVersion(), i.e. the last synced version, "" (the most
-  // recent, a consistent read) at first and after a 410; always with
-  // NotOlderThan and bookmarks, which kube-apiserver requires with
-  // sendInitialEvents.
-  o.resource_version = last_sync_unavailable_ ? "" : last_sync_resource_version();
+  // client-go reflector.go watchList() asks for rewatchResourceVersion(): the
+  // last synced version, or "" (a consistent read) at first and after a 410;
+  // always with NotOlderThan and bookmarks, which kube-apiserver requires with
+  // sendInitialEvents. One difference, on purpose: the very first streaming
+  // list asks for "0" (any version, from the server's watch cache), as the
+  // first paged list does (client-go's relistResourceVersion). kube-apiserver
+  // v1.28 answers sendInitialEvents without a resourceVersion with the initial
+  // events but never the initial-events-end bookmark
+  // (shared/fixtures/watch/pods-watchlist-no-rv.jsonl), and with "0" with the
+  // bookmark (pods-watchlist.jsonl); asking "" would cost every informer the
+  // idle wait and a fallback there. After a 410 it is "" as in client-go.
+  std::string last = last_sync_resource_version();
+  o.resource_version = last_sync_unavailable_ ? "" : (last.empty() ? "0" : last);
   o.resource_version_match = "NotOlderThan";
   o.allow_watch_bookmarks = true;
   o.send_initial_events = true;

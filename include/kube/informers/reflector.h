@@ -56,8 +56,10 @@
 // version") is the next list a consistent read (""). Lists are paged
 // (`page_size`, default 500) with continue tokens. A streaming list asks, as
 // client-go's watchList() does (reflector.go rewatchResourceVersion), for the
-// last synced resourceVersion, which is "" (a consistent read) for the first
-// one and after a 410.
+// last synced resourceVersion, and "" (a consistent read) after a 410; unlike
+// client-go, the very first one asks for "0", like the first paged list,
+// because kube-apiserver v1.28 never ends the initial events of a stream
+// asked without a resourceVersion (shared/fixtures/watch).
 //
 // One difference from client-go, on purpose: when a watch stream breaks
 // (connection cut, server closed it, decode error, nothing received for

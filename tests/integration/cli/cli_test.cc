@@ -438,7 +438,9 @@ TEST_F(CliTest, BenchSyncReadsAClusterFromAKubeconfig) {
   create_pods();
   auto r = kinformer({"bench", "sync", "--resource", "po", "-n", "demo", "--metadata-only"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("objects=12 seconds=", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("objects=12 list_mb=", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find(" server_list_seconds="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" seconds="), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("events_per_s"), std::string::npos)
       << r.out;  // never writes to a real cluster
   r = kinformer({"bench", "sync", "--objects", "5"});
