@@ -58,7 +58,8 @@ std::string exact_name(const std::map<std::string, std::string>& q) {
 }
 
 bool matches(const std::vector<std::string>& allowed, const std::string& value) {
-  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return a == "*" || a == value; });
+  return std::any_of(allowed.begin(), allowed.end(),
+                     [&](const std::string& a) { return a == "*" || a == value; });
 }
 
 // rbac/validation.ResourceMatches: "*", an exact "pods" or "pods/status", or
@@ -77,18 +78,19 @@ bool rule_allows(const AccessRule& rule, const RequestAttributes& a) {
   // scope (namespace ""): not cluster-scoped resources, not lists across all
   // namespaces. "*" binds it cluster wide, as an empty list does.
   if (!rule.namespaces.empty() && !matches(rule.namespaces, a.namespace_)) return false;
-  if (!matches(rule.verbs, a.verb) || !matches(rule.api_groups, a.api_group) || !resource_matches(rule, a)) {
+  if (!matches(rule.verbs, a.verb) || !matches(rule.api_groups, a.api_group) ||
+      !resource_matches(rule, a)) {
     return false;
   }
   if (rule.resource_names.empty()) return true;
-  return !a.name.empty() && std::find(rule.resource_names.begin(), rule.resource_names.end(), a.name) !=
-                                rule.resource_names.end();
+  return !a.name.empty() && std::find(rule.resource_names.begin(), rule.resource_names.end(),
+                                      a.name) != rule.resource_names.end();
 }
 
 // system:discovery and system:public-info-viewer (bound to system:authenticated).
 bool open_path(const std::string& path) {
-  static const std::set<std::string> exact{"/api", "/apis", "/healthz", "/livez", "/readyz",
-                                           "/version", "/version/", "/openapi"};
+  static const std::set<std::string> exact{"/api",    "/apis",    "/healthz",  "/livez",
+                                           "/readyz", "/version", "/version/", "/openapi"};
   if (exact.contains(path)) return true;
   for (const char* prefix : {"/api/", "/apis/", "/openapi/", "/healthz/", "/livez/", "/readyz/"}) {
     if (path.rfind(prefix, 0) == 0) return true;
@@ -119,8 +121,9 @@ RequestAttributes request_attributes(const std::string& method, const std::strin
   }
   a.resource_request = true;
   std::vector<std::string> p(parts.begin() + long(rest), parts.end());
-  static const std::map<std::string, std::string> verbs{{"post", "create"}, {"get", "get"},     {"head", "get"},
-                                                        {"put", "update"},  {"patch", "patch"}, {"delete", "delete"}};
+  static const std::map<std::string, std::string> verbs{{"post", "create"}, {"get", "get"},
+                                                        {"head", "get"},    {"put", "update"},
+                                                        {"patch", "patch"}, {"delete", "delete"}};
   auto v = verbs.find(a.verb);
   a.verb = v == verbs.end() ? "" : v->second;
   // /namespaces/{ns}/{resource}/...; /namespaces/{ns} and its status and
@@ -142,9 +145,11 @@ RequestAttributes request_attributes(const std::string& method, const std::strin
 }
 
 bool authorized(const ApiUser& user, const RequestAttributes& a) {
-  if (std::find(user.groups.begin(), user.groups.end(), "system:masters") != user.groups.end()) return true;
+  if (std::find(user.groups.begin(), user.groups.end(), "system:masters") != user.groups.end())
+    return true;
   if (!a.resource_request) return a.verb == "get" && open_path(a.path);
-  return std::any_of(user.rules.begin(), user.rules.end(), [&](const AccessRule& r) { return rule_allows(r, a); });
+  return std::any_of(user.rules.begin(), user.rules.end(),
+                     [&](const AccessRule& r) { return rule_allows(r, a); });
 }
 
 // responsewriters.forbiddenMessage + apierrors.NewForbidden.
@@ -156,7 +161,8 @@ Error forbidden(const ApiUser& user, const RequestAttributes& a) {
   }
   std::string resource = a.subresource.empty() ? a.resource : a.resource + "/" + a.subresource;
   why += " resource \"" + resource + "\" in API group \"" + a.api_group + "\"";
-  why += a.namespace_.empty() ? " at the cluster scope" : " in the namespace \"" + a.namespace_ + "\"";
+  why +=
+      a.namespace_.empty() ? " at the cluster scope" : " in the namespace \"" + a.namespace_ + "\"";
   std::string qualified = a.api_group.empty() ? a.resource : a.resource + "." + a.api_group;
   std::string subject = a.name.empty() ? qualified : qualified + " \"" + a.name + "\"";
   d.name = a.name;
@@ -168,7 +174,8 @@ Error forbidden(const ApiUser& user, const RequestAttributes& a) {
 std::string validate_user(const ApiUser& user) {
   if (user.name.empty()) return "no name";
   if (user.token.empty()) return "no token";
-  if (user.token.find_first_of(" \t\r\n") != std::string::npos) return "the token contains white space";
+  if (user.token.find_first_of(" \t\r\n") != std::string::npos)
+    return "the token contains white space";
   return "";
 }
 

@@ -39,8 +39,8 @@ bool authorized(const ApiUser& user, const RequestAttributes& a);
 // The 403 Forbidden error for a denied request, message and details as
 // kube-apiserver's (fixtures/errors/403-forbidden.json):
 //   pods is forbidden: User "u" cannot list resource "pods" in API group "" in the namespace "ns"
-//   pods "p" is forbidden: User "u" cannot get resource "pods/status" in API group "" at the cluster scope
-//   forbidden: User "u" cannot post path "/_kinformer/faults"
+//   pods "p" is forbidden: User "u" cannot get resource "pods/status" in API group "" at the
+//   cluster scope forbidden: User "u" cannot post path "/_kinformer/faults"
 Error forbidden(const ApiUser& user, const RequestAttributes& a);
 
 // Validates a user for ApiServerOptions::users / add_user: empty when fine,

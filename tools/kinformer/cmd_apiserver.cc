@@ -43,7 +43,7 @@ void add_apiserver_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ca-file", flags->ca, "CA of the server certificate (PEM), written to the kubeconfig");
   cmd->add_option("--token", flags->token, "Bearer token to accept (random when absent)");
   cmd->add_option("--users", flags->users,
-                  "Users with limited rights (YAML or JSON); others get 403 Forbidden as from RBAC:\n"
+                  "Users with limited rights (YAML or JSON); what their rules do not allow gets 403 as from RBAC:\n"
                   "  users:\n"
                   "  - name: viewer\n"
                   "    token: viewer-token\n"

@@ -8,7 +8,8 @@
 namespace kube::testing {
 namespace {
 
-const char* kPod = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},"spec":{"containers":[{"name":"c","image":"nginx"}]}})";
+const char* kPod =
+    R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},"spec":{"containers":[{"name":"c","image":"nginx"}]}})";
 
 // viewer: pods read-only in namespace "demo"; ops: everything on
 // deployments cluster wide, pods/status in demo, and configmap "settings" only.
@@ -16,12 +17,18 @@ class RbacTest : public ApiServerTest {
  protected:
   ApiServerOptions options() override {
     ApiServerOptions o;
-    o.users.push_back(ApiUser{"viewer-token", "viewer", {"dev"},
-                              {AccessRule{{"get", "list", "watch"}, {""}, {"pods"}, {}, {"demo"}}}});
-    o.users.push_back(ApiUser{"ops-token", "ops", {},
-                              {AccessRule{{"*"}, {"apps"}, {"deployments"}, {}, {}},
-                               AccessRule{{"get", "update", "patch"}, {""}, {"pods/status"}, {}, {"demo"}},
-                               AccessRule{{"get", "list", "update"}, {""}, {"configmaps"}, {"settings"}, {"demo"}}}});
+    o.users.push_back(
+        ApiUser{"viewer-token",
+                "viewer",
+                {"dev"},
+                {AccessRule{{"get", "list", "watch"}, {""}, {"pods"}, {}, {"demo"}}}});
+    o.users.push_back(ApiUser{
+        "ops-token",
+        "ops",
+        {},
+        {AccessRule{{"*"}, {"apps"}, {"deployments"}, {}, {}},
+         AccessRule{{"get", "update", "patch"}, {""}, {"pods/status"}, {}, {"demo"}},
+         AccessRule{{"get", "list", "update"}, {""}, {"configmaps"}, {"settings"}, {"demo"}}}});
     return o;
   }
   void SetUp() override {
@@ -56,8 +63,9 @@ TEST_F(RbacTest, NamespacedUserListsGetsAndWatchesInItsNamespaceOnly) {
 
   auto other = viewer_->request("GET", "/api/v1/namespaces/default/pods");
   EXPECT_EQ(other.status, 403);
-  EXPECT_EQ(message(other),
-            R"(pods is forbidden: User "viewer" cannot list resource "pods" in API group "" in the namespace "default")");
+  EXPECT_EQ(
+      message(other),
+      R"(pods is forbidden: User "viewer" cannot list resource "pods" in API group "" in the namespace "default")");
   auto details = parse_json(other.body).at("details");
   EXPECT_EQ(details, (boost::json::object{{"kind", "pods"}}));
 }
@@ -65,8 +73,9 @@ TEST_F(RbacTest, NamespacedUserListsGetsAndWatchesInItsNamespaceOnly) {
 TEST_F(RbacTest, WatchIsItsOwnVerb) {
   auto r = viewer_->request("GET", "/api/v1/namespaces/default/pods?watch=true&resourceVersion=0");
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(message(r),
-            R"(pods is forbidden: User "viewer" cannot watch resource "pods" in API group "" in the namespace "default")");
+  EXPECT_EQ(
+      message(r),
+      R"(pods is forbidden: User "viewer" cannot watch resource "pods" in API group "" in the namespace "default")");
   // A user that may list but not watch gets its list and a 403 watch.
   ASSERT_TRUE(server_->add_user(
       ApiUser{"lister-token", "lister", {}, {AccessRule{{"list"}, {""}, {"pods"}, {}, {}}}}));
@@ -74,7 +83,9 @@ TEST_F(RbacTest, WatchIsItsOwnVerb) {
   EXPECT_EQ(lister.request("GET", "/api/v1/pods").status, 200);
   auto w = lister.request("GET", "/api/v1/pods?watch=1");
   EXPECT_EQ(w.status, 403);
-  EXPECT_EQ(message(w), R"(pods is forbidden: User "lister" cannot watch resource "pods" in API group "" at the cluster scope)");
+  EXPECT_EQ(
+      message(w),
+      R"(pods is forbidden: User "lister" cannot watch resource "pods" in API group "" at the cluster scope)");
 }
 
 TEST_F(RbacTest, WritesMapToKubeApiserverVerbsAndNameTheObject) {
@@ -103,8 +114,9 @@ TEST_F(RbacTest, WritesMapToKubeApiserverVerbsAndNameTheObject) {
        R"(deployments.apps "web" is forbidden: User "viewer" cannot list resource "deployments" in API group "apps" in the namespace "demo")"},
   };
   for (const auto& c : cases) {
-    auto r = viewer_->request(c.method, c.target, c.body,
-                              c.method == "PATCH" ? "application/merge-patch+json" : "application/json");
+    auto r =
+        viewer_->request(c.method, c.target, c.body,
+                         c.method == "PATCH" ? "application/merge-patch+json" : "application/json");
     EXPECT_EQ(r.status, 403) << c.method << " " << c.target << ": " << r.body;
     EXPECT_EQ(message(r), c.want) << c.method << " " << c.target;
   }
@@ -118,23 +130,31 @@ TEST_F(RbacTest, WritesMapToKubeApiserverVerbsAndNameTheObject) {
 TEST_F(RbacTest, SubresourcesWildcardsAndResourceNames) {
   // ops: every verb on deployments anywhere ...
   EXPECT_EQ(ops_->request("GET", "/apis/apps/v1/deployments").status, 200);
-  EXPECT_EQ(ops_->request("POST", "/apis/apps/v1/namespaces/demo/deployments",
-                          R"({"metadata":{"name":"d"},"spec":{"selector":{"matchLabels":{"a":"b"}},)"
-                          R"("template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}})")
-                .status,
-            201);
+  EXPECT_EQ(
+      ops_->request(
+              "POST", "/apis/apps/v1/namespaces/demo/deployments",
+              R"({"metadata":{"name":"d"},"spec":{"selector":{"matchLabels":{"a":"b"}},)"
+              R"("template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}})")
+          .status,
+      201);
   // ... pods/status but not pods ...
   EXPECT_EQ(ops_->request("GET", "/api/v1/namespaces/demo/pods/web/status").status, 200);
   EXPECT_EQ(ops_->request("GET", "/api/v1/namespaces/demo/pods/web").status, 403);
   // ... and configmap "settings" only: a list names no object (unless its
   // fieldSelector does), so it is denied.
-  ASSERT_EQ(post("/api/v1/namespaces/demo/configmaps", R"({"metadata":{"name":"settings"}})").status, 201);
-  ASSERT_EQ(post("/api/v1/namespaces/demo/configmaps", R"({"metadata":{"name":"other"}})").status, 201);
+  ASSERT_EQ(
+      post("/api/v1/namespaces/demo/configmaps", R"({"metadata":{"name":"settings"}})").status,
+      201);
+  ASSERT_EQ(post("/api/v1/namespaces/demo/configmaps", R"({"metadata":{"name":"other"}})").status,
+            201);
   EXPECT_EQ(ops_->request("GET", "/api/v1/namespaces/demo/configmaps/settings").status, 200);
   EXPECT_EQ(ops_->request("GET", "/api/v1/namespaces/demo/configmaps/other").status, 403);
   EXPECT_EQ(ops_->request("GET", "/api/v1/namespaces/demo/configmaps").status, 403);
-  EXPECT_EQ(ops_->request("GET", "/api/v1/namespaces/demo/configmaps?fieldSelector=metadata.name%3Dsettings").status,
-            200);
+  EXPECT_EQ(
+      ops_->request("GET",
+                    "/api/v1/namespaces/demo/configmaps?fieldSelector=metadata.name%3Dsettings")
+          .status,
+      200);
 }
 
 TEST_F(RbacTest, DiscoveryStaysOpenOtherPathsAreForbidden) {
@@ -145,16 +165,24 @@ TEST_F(RbacTest, DiscoveryStaysOpenOtherPathsAreForbidden) {
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(message(r), R"(forbidden: User "viewer" cannot post path "/_kinformer/faults")");
   EXPECT_EQ(parse_json(r.body).at("details"), boost::json::object{});
-  EXPECT_EQ(viewer_->request("GET", "/api/v1/namespaces/demo/pods").status, 200);  // no fault was set
+  EXPECT_EQ(viewer_->request("GET", "/api/v1/namespaces/demo/pods").status,
+            200);  // no fault was set
 }
 
 TEST_F(RbacTest, AdminTokenAndSystemMastersKeepFullRights) {
   EXPECT_EQ(get("/api/v1/nodes").status, 200);
-  BeastClient::Options o{server_->url(), server_->ca_pem(), "", server_->client_cert_pem(),
-                         server_->client_key_pem(), std::chrono::milliseconds(10000)};
+  BeastClient::Options o{server_->url(),
+                         server_->ca_pem(),
+                         "",
+                         server_->client_cert_pem(),
+                         server_->client_key_pem(),
+                         std::chrono::milliseconds(10000)};
   EXPECT_EQ(BeastClient(o).request("GET", "/api/v1/nodes").status, 200);
   ASSERT_TRUE(server_->add_user(ApiUser{"root-token", "root", {"system:masters"}, {}}));
-  EXPECT_EQ(BeastClient(server_->url(), server_->ca_pem(), "root-token").request("GET", "/api/v1/nodes").status, 200);
+  EXPECT_EQ(BeastClient(server_->url(), server_->ca_pem(), "root-token")
+                .request("GET", "/api/v1/nodes")
+                .status,
+            200);
 }
 
 TEST_F(RbacTest, AddUserAtRunTimeReplacesByTokenAndRejectsTheAdminToken) {
@@ -191,7 +219,8 @@ TEST(ApiServerUsers, StartFailsOnAUserWithoutTokenOrASharedToken) {
 class UsersFileTest : public ::testing::Test {
  protected:
   std::filesystem::path write(const std::string& name, const std::string& text) {
-    auto p = std::filesystem::temp_directory_path() / ("kinformer-users-" + std::to_string(::getpid()) + name);
+    auto p = std::filesystem::temp_directory_path() /
+             ("kinformer-users-" + std::to_string(::getpid()) + name);
     std::ofstream(p) << text;
     files_.push_back(p);
     return p;
@@ -228,7 +257,9 @@ TEST_F(UsersFileTest, ReadsYamlAndJson) {
   EXPECT_EQ(u.rules[0].namespaces, std::vector<std::string>{"demo"});
   EXPECT_EQ(u.rules[0].resource_names, std::vector<std::string>{"web"});
 
-  auto json = write(".json", R"({"users":[{"name":"ops","token":"t","rules":[{"verbs":["*"],"apiGroups":["apps"],"resources":["*"]}]}]})");
+  auto json = write(
+      ".json",
+      R"({"users":[{"name":"ops","token":"t","rules":[{"verbs":["*"],"apiGroups":["apps"],"resources":["*"]}]}]})");
   auto j = load_api_users(json);
   ASSERT_TRUE(j) << j.error().message;
   ASSERT_EQ(j->size(), 1u);
@@ -241,10 +272,13 @@ TEST_F(UsersFileTest, ErrorsNameTheFileAndTheEntry) {
   auto r = load_api_users(p);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "users file " + p.string() + R"(: users[1] ("b"): no token)");
-  auto q = write("-rule.yaml", "users:\n- name: a\n  token: t\n  rules:\n  - verbs: get\n    resources: [pods]\n");
+  auto q =
+      write("-rule.yaml",
+            "users:\n- name: a\n  token: t\n  rules:\n  - verbs: get\n    resources: [pods]\n");
   auto rq = load_api_users(q);
   ASSERT_FALSE(rq);
-  EXPECT_EQ(rq.error().message, "users file " + q.string() + R"(: users[0] ("a"): rules[0]: verbs is not a list)");
+  EXPECT_EQ(rq.error().message,
+            "users file " + q.string() + R"(: users[0] ("a"): rules[0]: verbs is not a list)");
   auto missing = load_api_users("/nonexistent/users.yaml");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message, "users file /nonexistent/users.yaml: cannot read");
