@@ -44,7 +44,10 @@
 //    filtering (leaving = DELETED, entering = ADDED), sendInitialEvents,
 //    410 ERROR event for a compacted resourceVersion.
 //  - Metadata-only (PartialObjectMetadata[List]) responses, discovery
-//    (/version, /api, /api/v1, /apis, /apis/{g}, /apis/{g}/{v}).
+//    (/version, /api, /api/v1, /apis, /apis/{g}, /apis/{g}/{v}), and
+//    aggregated discovery (apidiscovery.k8s.io/v2beta1 APIGroupDiscoveryList
+//    for /api and /apis, CRDs included) when the Accept header asks for it
+//    as client-go and kubectl do; only the status subresource is listed.
 //  - Pretty-printed bodies when the client asks with ?pretty=true or its
 //    User-Agent starts with "curl" or "Wget" (as kube-apiserver does);
 //    compact otherwise; watch events always compact.
@@ -64,7 +67,7 @@
 //    certificate and members of group "system:masters" may do everything.
 // Not implemented: RBAC objects (Roles and bindings are not served; rights
 // come from ApiUser rules), impersonation, admission, validation beyond
-// names and kinds, server-side apply, Table output, aggregated discovery, OpenAPI, protobuf, field
+// names and kinds, server-side apply, Table output, OpenAPI, protobuf, field
 // managers, garbage collection (ownerReferences are stored, not acted on),
 // dry-run, graceful pod deletion (pods are deleted at once).
 //
