@@ -363,7 +363,9 @@ std::optional<Response> ApiServer::Impl::control(const Request& req, bool& resta
 
 Result<void> ApiServer::Impl::add_user(ApiUser user) {
   if (auto why = validate_user(user); !why.empty()) return Error::invalid_argument(why);
-  if (!token.empty() && user.token == token) return Error::invalid_argument("the token is the admin token");
+  if (user.token == opts.token || (!token.empty() && user.token == token)) {
+    return Error::invalid_argument("the token is the admin token");
+  }
   MutexLock l(users_mu_);
   auto key = user.token;
   users_[key] = std::make_shared<const ApiUser>(std::move(user));

@@ -13,6 +13,7 @@
 //   std::string token = server.token();      // send "Authorization: Bearer <token>"
 //   server.write_kubeconfig("/tmp/kubeconfig");   // for kubectl / kinformer
 //   server.fail_next_requests(2, 429);       // fault injection
+//   server.add_user({.token = "t", .name = "viewer", .rules = {...}});  // 403 past its rules
 //   server.stop();                           // also done by the destructor
 //
 // Implemented (kube-apiserver behaviour followed):
@@ -99,20 +100,24 @@ namespace kube::testing {
 //  - namespaces: requests in these namespaces only; a namespace-restricted
 //    rule never grants cluster-scoped resources or all-namespace lists.
 struct AccessRule {
-  std::vector<std::string> verbs;
-  std::vector<std::string> api_groups;
-  std::vector<std::string> resources;
-  std::vector<std::string> resource_names;
-  std::vector<std::string> namespaces;
+  std::vector<std::string> verbs = {};
+  std::vector<std::string> api_groups = {};
+  std::vector<std::string> resources = {};
+  std::vector<std::string> resource_names = {};
+  std::vector<std::string> namespaces = {};
 };
 
 // A user authenticated by a bearer token. A request is allowed when any rule
 // allows it (or the user is in group "system:masters").
+//
+//   server.add_user({.token = "viewer-token", .name = "viewer",
+//                    .rules = {{.verbs = {"get", "list", "watch"}, .api_groups = {""},
+//                               .resources = {"pods"}, .namespaces = {"demo"}}}});
 struct ApiUser {
-  std::string token;
-  std::string name;  // User "<name>" cannot ... in 403 messages
-  std::vector<std::string> groups;
-  std::vector<AccessRule> rules;
+  std::string token = {};
+  std::string name = {};  // User "<name>" cannot ... in 403 messages
+  std::vector<std::string> groups = {};
+  std::vector<AccessRule> rules = {};
 };
 
 // Reads users from a YAML or JSON file:

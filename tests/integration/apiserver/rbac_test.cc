@@ -185,6 +185,18 @@ TEST_F(RbacTest, AdminTokenAndSystemMastersKeepFullRights) {
             200);
 }
 
+TEST_F(RbacTest, HeaderExampleUserReadsPodsInItsNamespace) {
+  ASSERT_TRUE(server_->add_user({.token = "example-token",
+                                 .name = "example",
+                                 .rules = {{.verbs = {"get", "list", "watch"},
+                                            .api_groups = {""},
+                                            .resources = {"pods"},
+                                            .namespaces = {"demo"}}}}));
+  BeastClient c(server_->url(), server_->ca_pem(), "example-token");
+  EXPECT_EQ(c.request("GET", "/api/v1/namespaces/demo/pods").status, 200);
+  EXPECT_EQ(c.request("GET", "/api/v1/pods").status, 403);
+}
+
 TEST_F(RbacTest, AddUserAtRunTimeReplacesByTokenAndRejectsTheAdminToken) {
   BeastClient late(server_->url(), server_->ca_pem(), "late-token");
   EXPECT_EQ(late.request("GET", "/api/v1/namespaces/demo/pods").status, 401);
