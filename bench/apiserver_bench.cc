@@ -1,6 +1,7 @@
 // Embedded API server figures: serving a list of 100,000 pods (~2 KB each).
 //   ./build/release/bench/apiserver_bench --benchmark_filter=List
 #include <benchmark/benchmark.h>
+#include <boost/asio.hpp>
 
 #include <memory>
 #include <string>

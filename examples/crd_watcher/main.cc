@@ -10,10 +10,11 @@
 //   spec: {enabled: true, rollout: 25, description: "New checkout flow"}
 //
 // The informer holds kube::Objects (JSON bytes + metadata); the program wants
-// a FeatureFlag. feature_flag_from_object is the whole conversion: each field
-// read by path with Object::field, its type checked, every problem named.
-// An object of the wrong shape (`enabled: "yes"`, `rollout: 150`) is reported
-// as INVALID with the reasons, and the watcher carries on.
+// a FeatureFlag. The struct declares its JSON fields once (kube_fields) and
+// kube::from_unstructured does the conversion, type-checking every field and
+// naming each problem by path; rollout's 0-100 range is a small custom
+// kube::Codec. An object of the wrong shape (`enabled: "yes"`, `rollout: 150`)
+// is reported as INVALID with the reasons, and the watcher carries on.
 //
 // If the CRD is not installed yet the informer keeps retrying (with backoff)
 // and the program says what is missing; once the CRD appears it syncs.
@@ -22,7 +23,9 @@
 #include <boost/json.hpp>
 
 #include "examples/common/example.h"
+#include "kube/core/convert.h"
 #include "kube/informers/factory.h"
+#include "kube/informers/typed_lister.h"
 
 namespace {
 
@@ -32,98 +35,71 @@ namespace json = boost::json;
 const kube::Resource kFeatureFlags{{"example.kinformer.io", "v1", "featureflags"},
                                    /*namespaced=*/true};
 
-struct FeatureFlag {
-  std::string namespace_;
-  std::string name;
-  bool enabled = false;
-  int rollout = 100;  // percent of users; absent means everyone
-  std::string description;
+// spec.rollout: percent of users, an integer 0-100; absent means everyone.
+struct Percent {
+  int value = 100;
 };
 
-// "string \"yes\"", "number 150", "object", ... for error messages.
-std::string describe(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return std::string("boolean ") + (v.get_bool() ? "true" : "false");
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "number " + json::serialize(v);
-    case json::kind::string: {
-      std::string s = json::serialize(v);
-      return "string " + (s.size() > 40 ? s.substr(0, 37) + "...\"" : s);
-    }
-    case json::kind::array:
-      return "array";
-    case json::kind::object:
-      return "object";
+struct FeatureFlagSpec {
+  bool enabled = false;
+  Percent rollout;
+  std::string description;
+  static constexpr auto kube_fields() {
+    return kube::fields(kube::field("enabled", &FeatureFlagSpec::enabled).required(),
+                        kube::field("rollout", &FeatureFlagSpec::rollout),
+                        kube::field("description", &FeatureFlagSpec::description));
   }
-  return "?";
-}
+};
 
-// The explicit conversion: spec.enabled (boolean, required), spec.rollout
-// (integer 0-100, default 100), spec.description (string, optional). The
-// error lists every problem, e.g.
-//   spec.enabled: expected a boolean, got string "yes"; spec.rollout: expected an integer 0-100,
+struct FeatureFlag {
+  kube::ObjectMeta metadata;
+  FeatureFlagSpec spec;
+  static constexpr auto kube_fields() {
+    return kube::fields(kube::field("metadata", &FeatureFlag::metadata),
+                        kube::field("spec", &FeatureFlag::spec).required());
+  }
+};
+
+}  // namespace
+
+// A member type of our own: decoded with its range checked, in the same pass
+// (so one message lists every problem of an object).
+template <>
+struct kube::Codec<Percent> {
+  static void decode(const json::value& v, Percent& out, kube::Decoder& d) {
+    if (!v.is_int64() || v.get_int64() < 0 || v.get_int64() > 100)
+      return d.mismatch("integer 0-100", v);
+    out.value = static_cast<int>(v.get_int64());
+  }
+  static json::value encode(const Percent& p) { return p.value; }
+  static bool empty(const Percent&) { return false; }
+};
+
+namespace {
+
+// The whole conversion. The error lists every problem, e.g.
+//   .spec.enabled: expected boolean, got string "yes"; .spec.rollout: expected integer 0-100,
 //   got number 150
 kube::Result<FeatureFlag> feature_flag_from_object(const kube::Object& obj) {
-  FeatureFlag f;
-  f.namespace_ = obj.namespace_();
-  f.name = obj.name();
-  std::vector<std::string> problems;
-  auto spec = obj.field("spec");
-  if (!spec) return kube::Error::bad_request("spec: missing");
-  if (!spec->is_object())
-    return kube::Error::bad_request("spec: expected an object, got " + describe(*spec));
-
-  if (auto v = obj.field("spec.enabled"); !v) {
-    problems.push_back("spec.enabled: missing (a boolean is required)");
-  } else if (!v->is_bool()) {
-    problems.push_back("spec.enabled: expected a boolean, got " + describe(*v));
-  } else {
-    f.enabled = v->get_bool();
-  }
-  if (auto v = obj.field("spec.rollout")) {
-    bool integer = v->is_int64() || v->is_uint64();
-    std::int64_t n = v->is_int64() ? v->get_int64() : v->is_uint64() ? 101 : -1;
-    if (!integer || n < 0 || n > 100) {
-      problems.push_back("spec.rollout: expected an integer 0-100, got " + describe(*v));
-    } else {
-      f.rollout = static_cast<int>(n);
-    }
-  }
-  if (auto v = obj.field("spec.description")) {
-    if (!v->is_string()) {
-      problems.push_back("spec.description: expected a string, got " + describe(*v));
-    } else {
-      f.description = v->get_string();
-    }
-  }
-  if (!problems.empty()) {
-    std::string message;
-    for (const auto& p : problems) message += (message.empty() ? "" : "; ") + p;
-    return kube::Error::bad_request(message);
-  }
-  return f;
+  return kube::from_unstructured<FeatureFlag>(obj);
 }
 
 std::string summary(const FeatureFlag& f) {
-  return "enabled=" + std::string(f.enabled ? "true" : "false") +
-         " rollout=" + std::to_string(f.rollout) +
-         "% description=" + json::serialize(json::string(f.description));
+  return "enabled=" + std::string(f.spec.enabled ? "true" : "false") +
+         " rollout=" + std::to_string(f.spec.rollout.value) +
+         "% description=" + json::serialize(json::string(f.spec.description));
 }
 
 // "enabled: false -> true; rollout: 25% -> 50%", or "" when the spec is the same.
-std::string spec_changes(const FeatureFlag& a, const FeatureFlag& b) {
+std::string spec_changes(const FeatureFlagSpec& a, const FeatureFlagSpec& b) {
   std::string s;
   auto add = [&s](const std::string& what) { s += (s.empty() ? "" : "; ") + what; };
   if (a.enabled != b.enabled)
     add(std::string("enabled: ") + (a.enabled ? "true" : "false") + " -> " +
         (b.enabled ? "true" : "false"));
-  if (a.rollout != b.rollout)
-    add("rollout: " + std::to_string(a.rollout) + "% -> " + std::to_string(b.rollout) + "%");
+  if (a.rollout.value != b.rollout.value)
+    add("rollout: " + std::to_string(a.rollout.value) + "% -> " + std::to_string(b.rollout.value) +
+        "%");
   if (a.description != b.description) {
     add("description: " + json::serialize(json::string(a.description)) + " -> " +
         json::serialize(json::string(b.description)));
@@ -151,7 +127,7 @@ class FeatureFlagPrinter : public kube::informers::ResourceEventHandler {
                 << " (now valid): " << summary(*f);
       return;
     }
-    std::string changes = spec_changes(*before, *f);
+    std::string changes = spec_changes(before->spec, f->spec);
     ex::out() << "MODIFIED featureflag " << kube::object_key(*obj) << ": "
               << (changes.empty() ? "spec unchanged (metadata or status changed)" : changes);
   }
@@ -214,8 +190,8 @@ int main(int argc, char** argv) {
     why = stop.wait();
   }
   std::size_t valid = 0, invalid = 0;
-  for (const auto& obj : flags_informer.lister().list())
-    ++(feature_flag_from_object(*obj) ? valid : invalid);
+  kube::informers::TypedLister<FeatureFlag> typed(flags_informer.lister());
+  for (const auto& f : typed.list()) ++(f ? valid : invalid);
   ex::out() << "stopping (" << *why << "): " << valid << " valid and " << invalid
             << " invalid feature flags cached";
   factory.shutdown();

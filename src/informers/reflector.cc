@@ -3,6 +3,9 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "kube/core/key.h"
 
@@ -20,7 +23,54 @@ bool is_gone(const Error& e) {
 
 bool is_timeout_from_next(const Error& e) { return e.code == 0 && e.reason == "Timeout"; }
 
+// kube-apiserver validates ListOptions (metainternalversion/validation
+// ValidateListOptions) and answers a sendInitialEvents or
+// resourceVersionMatch it does not accept on a watch with 422 Invalid
+// ("ListOptions.meta.k8s.io \"\" is invalid: sendInitialEvents: Forbidden: ...").
+// client-go 1.28's ListAndWatch falls back to a paged list on exactly
+// apierrors.IsInvalid.
+bool is_invalid(const Error& e) { return e.code == 422 || e.reason == "Invalid"; }
+
+constexpr std::string_view kInitialEventsEnd = "k8s.io/initial-events-end";
+
+const char* event_type_name(WatchEventType t) {
+  switch (t) {
+    case WatchEventType::Added:
+      return "ADDED";
+    case WatchEventType::Modified:
+      return "MODIFIED";
+    case WatchEventType::Deleted:
+      return "DELETED";
+    case WatchEventType::Bookmark:
+      return "BOOKMARK";
+    case WatchEventType::Error:
+      return "ERROR";
+  }
+  return "?";
+}
+
 }  // namespace
+
+StreamingListSupport& StreamingListSupport::process_wide() {
+  // Never destroyed: a reflector stopped during static destruction may still ask.
+  static StreamingListSupport* s = new StreamingListSupport();
+  return *s;
+}
+
+bool StreamingListSupport::refused(const std::string& server) const {
+  MutexLock l(mu_);
+  return refused_.contains(server);
+}
+
+void StreamingListSupport::set_refused(const std::string& server) {
+  MutexLock l(mu_);
+  refused_.insert(server);
+}
+
+void StreamingListSupport::forget(const std::string& server) {
+  MutexLock l(mu_);
+  refused_.erase(server);
+}
 
 Reflector::Reflector(ListerWatcher& lw, cache::DeltaFifo& fifo, ReflectorOptions options)
     : lw_(lw),
@@ -75,7 +125,7 @@ void Reflector::run() {
   while (next != Next::kStop && !stopping()) {
     switch (next) {
       case Next::kList:
-        next = list();
+        next = use_streaming() ? stream_list() : list();
         break;
       case Next::kWatch:
         next = watch();
@@ -90,6 +140,7 @@ void Reflector::run() {
         break;
     }
   }
+  continued_watch_.reset();  // a streaming list's stream that watch() never took
 }
 
 std::string Reflector::relist_resource_version() const {
@@ -97,6 +148,28 @@ std::string Reflector::relist_resource_version() const {
   if (last_sync_unavailable_) return "";  // consistent read after a 410
   std::string rv = last_sync_resource_version();
   return rv.empty() ? "0" : rv;
+}
+
+bool Reflector::use_streaming() {
+  bool streaming = false;
+  switch (options_.list_mode) {
+    case ListMode::kPaged:
+      break;
+    case ListMode::kStreaming:
+      streaming = true;
+      break;
+    case ListMode::kAuto: {
+      std::string server = lw_.streaming_list_server();
+      StreamingListSupport& support = options_.streaming_list_support != nullptr
+                                          ? *options_.streaming_list_support
+                                          : StreamingListSupport::process_wide();
+      streaming = !server.empty() && !support.refused(server);
+      break;
+    }
+  }
+  MutexLock l(mu_);
+  stats_.list_mode = streaming ? ListMode::kStreaming : ListMode::kPaged;
+  return streaming;
 }
 
 Reflector::Next Reflector::list() {
@@ -135,19 +208,10 @@ Reflector::Next Reflector::list() {
     }
     items.reserve(items.size() + page->items.size());
     for (ObjectPtr& obj : page->items) {
-      if (options_.known_objects != nullptr && obj) {
-        // Share the cached copy of an unchanged object: a relist then holds
-        // one copy of it, not two.
-        ObjectPtr known = options_.known_objects->get_by_key(object_key(*obj));
-        if (known && !known->resource_version().empty() &&
-            known->resource_version() == obj->resource_version()) {
-          items.push_back(std::move(known));
-          obj.reset();
-          continue;
-        }
-      }
-      if (options_.transform) obj = options_.transform(std::move(obj));
-      if (obj) items.push_back(std::move(obj));
+      if (!obj) continue;
+      std::string key = object_key(*obj);
+      if (ObjectPtr listed = prepare_listed(std::move(obj), key))
+        items.push_back(std::move(listed));
     }
     list_rv = page->resource_version;
     if (page->continue_token.empty()) break;
@@ -170,32 +234,43 @@ Reflector::Next Reflector::list() {
   return Next::kWatch;
 }
 
-std::chrono::seconds Reflector::random_watch_timeout() {
-  auto min = options_.min_watch_timeout.count();
-  if (min <= 0) return std::chrono::seconds(1);
-  std::uniform_int_distribution<long long> d(min, 2 * min - 1);
-  return std::chrono::seconds(d(rng_));
+ObjectPtr Reflector::prepare_listed(ObjectPtr obj, const std::string& key) const {
+  if (options_.known_objects != nullptr) {
+    // Share the cached copy of an unchanged object: a relist then holds one
+    // copy of it, not two.
+    ObjectPtr known = options_.known_objects->get_by_key(key);
+    if (known && !known->resource_version().empty() &&
+        known->resource_version() == obj->resource_version()) {
+      return known;
+    }
+  }
+  if (options_.transform) obj = options_.transform(std::move(obj));
+  return obj;
 }
 
-Reflector::Next Reflector::watch() {
+Reflector::Next Reflector::stream_list() {
   ListOptions o;
   o.label_selector = options_.label_selector;
   o.field_selector = options_.field_selector;
-  o.resource_version = last_sync_resource_version();
+  // client-go reflector.go watchList(): ResourceVersion =
+  // rewatchResourceVersion(), i.e. the last synced version, "" (the most
+  // recent, a consistent read) at first and after a 410; always with
+  // NotOlderThan and bookmarks, which kube-apiserver requires with
+  // sendInitialEvents.
+  o.resource_version = last_sync_unavailable_ ? "" : last_sync_resource_version();
+  o.resource_version_match = "NotOlderThan";
   o.allow_watch_bookmarks = true;
+  o.send_initial_events = true;
   auto timeout = random_watch_timeout();
   o.timeout_seconds = static_cast<int>(timeout.count());
+  auto started = SteadyClock::now();
+  {
+    MutexLock l(mu_);
+    ++stats_.streaming_list_requests;
+  }
   auto opened = lw_.watch(o, stop_source_.get_token());
   if (stopping()) return Next::kStop;
-  if (!opened) {
-    record_error(opened.error());
-    if (is_gone(opened.error())) {
-      MutexLock l(mu_);
-      ++stats_.expired;
-      return Next::kList;  // from the last synced version (client-go)
-    }
-    return Next::kBackoffThenWatch;
-  }
+  if (!opened) return streaming_failed(opened.error());
   std::unique_ptr<Watch> w = std::move(*opened);
   {
     MutexLock l(mu_);
@@ -211,10 +286,178 @@ Reflector::Next Reflector::watch() {
     }
   } unset{this};
 
+  auto hard_deadline = started + timeout + std::chrono::seconds(30);
+  auto phase_deadline = std::min(hard_deadline, started + options_.streaming_list_timeout);
+  std::unordered_map<std::string, ObjectPtr> staged;  // client-go's temporaryStore
+  while (!stopping()) {
+    auto now = SteadyClock::now();
+    auto deadline = phase_deadline;
+    if (options_.streaming_list_idle_timeout.count() > 0) {
+      deadline = std::min(deadline, now + options_.streaming_list_idle_timeout);
+    }
+    auto next = w->next(deadline);
+    if (stopping()) return Next::kStop;
+    if (!next) {
+      if (!is_timeout_from_next(next.error())) return streaming_failed(next.error());
+      if (SteadyClock::now() < deadline) continue;
+      bool idle = deadline < phase_deadline;
+      return streaming_unsupported(Error::internal(
+          options_.name + ": streaming list: no " + std::string(kInitialEventsEnd) + " bookmark " +
+          (idle ? "and no event for " +
+                      std::to_string(options_.streaming_list_idle_timeout.count()) + " ms"
+                : "within " + std::to_string(options_.streaming_list_timeout.count()) + " ms") +
+          " after " + std::to_string(staged.size()) + " objects"));
+    }
+    if (!next->has_value()) {
+      return streaming_unsupported(
+          Error::internal(options_.name + ": streaming list: the server ended the stream after " +
+                          std::to_string(staged.size()) + " objects without the " +
+                          std::string(kInitialEventsEnd) + " bookmark"));
+    }
+    const WatchEvent& ev = **next;
+    if (ev.type == WatchEventType::Error) {
+      return streaming_failed(ev.error.value_or(
+          Error::internal(options_.name + ": streaming list: ERROR event without a Status")));
+    }
+    if (!ev.object) {
+      return streaming_failed(Error::internal(options_.name +
+                                              ": streaming list: " + event_type_name(ev.type) +
+                                              " event without an object"));
+    }
+    if (ev.type == WatchEventType::Added) {
+      std::string key = object_key(*ev.object);
+      if (ObjectPtr obj = prepare_listed(ev.object, key)) {
+        staged.insert_or_assign(std::move(key), std::move(obj));
+      } else {
+        staged.erase(key);
+      }
+      MutexLock l(mu_);
+      ++stats_.list_items;
+      continue;
+    }
+    if (ev.type != WatchEventType::Bookmark || ev.object->annotation(kInitialEventsEnd) != "true") {
+      // Only ADDED events precede initial-events-end on a server that streams
+      // lists; anything else means it is watching already (ignores the
+      // parameter) and will never send that bookmark.
+      return streaming_unsupported(Error::internal(
+          options_.name + ": streaming list: " + event_type_name(ev.type) + " event before the " +
+          std::string(kInitialEventsEnd) + " bookmark (the server ignores sendInitialEvents)"));
+    }
+    // The initial state is complete at the bookmark's resourceVersion.
+    std::string rv(ev.object->resource_version());
+    std::vector<ObjectPtr> items;
+    items.reserve(staged.size());
+    for (auto& [key, obj] : staged) items.push_back(std::move(obj));
+    staged.clear();
+    if (auto r = fifo_.replace(std::move(items), rv); !r) {
+      record_error(r.error());
+      return Next::kBackoffThenList;
+    }
+    last_sync_unavailable_ = false;
+    {
+      MutexLock l(mu_);
+      last_sync_rv_ = rv;
+      has_listed_ = true;
+      ++stats_.lists;
+      ++stats_.streaming_lists;
+    }
+    clear_error();
+    reset_backoff();
+    continued_watch_ = std::move(w);
+    continued_deadline_ = hard_deadline;
+    return Next::kWatch;
+  }
+  return Next::kStop;
+}
+
+Reflector::Next Reflector::streaming_failed(const Error& e) {
+  if (is_invalid(e)) {
+    return streaming_unsupported(Error{
+        e.code, e.reason, options_.name + ": streaming list refused: " + e.message, e.details});
+  }
+  record_error(e);
+  if (is_gone(e)) {
+    {
+      MutexLock l(mu_);
+      ++stats_.expired;
+    }
+    // client-go watchList(): the version asked for is gone (or too new): stream
+    // again from "" (a consistent snapshot). At once the first time.
+    bool first = !last_sync_unavailable_;
+    last_sync_unavailable_ = true;
+    return first ? Next::kList : Next::kBackoffThenList;
+  }
+  // 429, 5xx, a cut connection: the server may well stream; try again later.
+  return Next::kBackoffThenList;
+}
+
+Reflector::Next Reflector::streaming_unsupported(Error why) {
+  record_error(why);
+  if (options_.list_mode == ListMode::kStreaming) return Next::kBackoffThenList;
+  StreamingListSupport& support = options_.streaming_list_support != nullptr
+                                      ? *options_.streaming_list_support
+                                      : StreamingListSupport::process_wide();
+  support.set_refused(lw_.streaming_list_server());
+  {
+    MutexLock l(mu_);
+    ++stats_.streaming_list_fallbacks;
+    stats_.list_mode = ListMode::kPaged;
+  }
+  return Next::kList;  // a paged list, at once (it Replaces whatever the FIFO holds)
+}
+
+std::chrono::seconds Reflector::random_watch_timeout() {
+  auto min = options_.min_watch_timeout.count();
+  if (min <= 0) return std::chrono::seconds(1);
+  std::uniform_int_distribution<long long> d(min, 2 * min - 1);
+  return std::chrono::seconds(d(rng_));
+}
+
+Reflector::Next Reflector::watch() {
+  // After a streaming list, read on the same stream (it already delivered
+  // something, so it counts as working).
+  std::unique_ptr<Watch> w = std::move(continued_watch_);
+  bool received = w != nullptr;
   // The server ends the watch after timeoutSeconds; if it does not (a dead
   // connection), give up 30 s later ourselves.
-  auto hard_deadline = SteadyClock::now() + timeout + std::chrono::seconds(30);
-  bool received = false;
+  auto hard_deadline = continued_deadline_;
+  if (!w) {
+    ListOptions o;
+    o.label_selector = options_.label_selector;
+    o.field_selector = options_.field_selector;
+    o.resource_version = last_sync_resource_version();
+    o.allow_watch_bookmarks = true;
+    auto timeout = random_watch_timeout();
+    o.timeout_seconds = static_cast<int>(timeout.count());
+    hard_deadline = SteadyClock::now() + timeout + std::chrono::seconds(30);
+    auto opened = lw_.watch(o, stop_source_.get_token());
+    if (stopping()) return Next::kStop;
+    if (!opened) {
+      record_error(opened.error());
+      if (is_gone(opened.error())) {
+        MutexLock l(mu_);
+        ++stats_.expired;
+        return Next::kList;  // from the last synced version (client-go)
+      }
+      return Next::kBackoffThenWatch;
+    }
+    w = std::move(*opened);
+    MutexLock l(mu_);
+    ++stats_.watches;
+  }
+  {
+    MutexLock l(mu_);
+    current_watch_ = w.get();
+    if (stopping()) w->stop();  // stop() ran before current_watch_ was set
+  }
+  struct Unset {
+    Reflector* r;
+    ~Unset() {
+      MutexLock l(r->mu_);
+      r->current_watch_ = nullptr;
+    }
+  } unset{this};
+
   while (!stopping()) {
     auto now = SteadyClock::now();
     auto deadline = hard_deadline;

@@ -55,6 +55,14 @@ Result<ListResult> RestListerWatcher::list(const ListOptions& options, std::stop
   return client_->list(resource_, namespace_, o);
 }
 
+std::string RestListerWatcher::streaming_list_server() const {
+  std::string host = client_->transport().config().host;
+  while (!host.empty() && host.back() == '/') host.pop_back();
+  const GroupVersionResource& gvr = resource_.gvr;
+  return host +
+         (gvr.group.empty() ? "/api/" + gvr.version : "/apis/" + gvr.group + "/" + gvr.version);
+}
+
 Result<std::unique_ptr<Watch>> RestListerWatcher::watch(const ListOptions& options, std::stop_token) {
   ListOptions o = options;
   o.metadata_only = metadata_only_;

@@ -54,5 +54,9 @@ void ApiServer::fail_next_requests(int count, int code, int retry_after_seconds)
 void ApiServer::compact() { impl_->store.compact(); }
 void ApiServer::restart() { impl_->drop_connections(); }
 void ApiServer::slow_responses(std::chrono::milliseconds delay) { impl_->delay_ms = delay.count(); }
+void ApiServer::set_watch_list_mode(WatchListMode mode) { impl_->watch_list_mode = mode; }
+std::uint64_t ApiServer::streaming_list_requests() const {
+  return impl_->streaming_list_requests.load();
+}
 
 }  // namespace kube::testing

@@ -40,6 +40,9 @@ struct WatchRequest {
   std::string resource_version;
   bool send_initial_events = false;
   bool allow_bookmarks = false;
+  // Ends the initial events with the initial-events-end bookmark (off only
+  // to reproduce servers that do not, WatchListMode::kNoInitialEventsEnd).
+  bool initial_events_end = true;
   int timeout_seconds = 0;  // 0: the server default
   LabelSelector label_selector;
   FieldSelector field_selector;

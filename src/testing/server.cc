@@ -10,6 +10,7 @@
 #include <boost/beast/ssl.hpp>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include "src/testing/authz.h"
 #include "src/testing/status.h"
@@ -185,7 +186,10 @@ Result<void> ApiServer::Impl::start() {
   rest_ = std::make_unique<RestHandler>(store, opts.address + ":" + std::to_string(port.load()));
   asio::co_spawn(acceptor_->get_executor(), accept_loop(), asio::detached);
   for (int i = 0; i < std::max(1, opts.io_threads); ++i) {
-    threads_.emplace_back([this] { io_->run(); });
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "kube-apiserver");
+      io_->run();
+    });
   }
   running_ = true;
   return {};
@@ -378,6 +382,50 @@ std::shared_ptr<const ApiUser> ApiServer::Impl::find_user(const std::string& t) 
   return it == users_.end() ? nullptr : it->second;
 }
 
+void ApiServer::Impl::apply_watch_list_mode(const std::map<std::string, std::string>& query,
+                                            bool pretty,
+                                            std::variant<Response, WatchRequest>& out) {
+  auto has = [&](const char* k) { return query.find(k) != query.end(); };
+  auto* w = std::get_if<WatchRequest>(&out);
+  if (!w) return;
+  switch (watch_list_mode.load()) {
+    case WatchListMode::kNormal:
+      break;
+    case WatchListMode::kReject: {
+      // kube-apiserver v1.28 with the WatchList gate off: ValidateListOptions
+      // forbids both fields on a watch; errors.NewInvalid makes the Status.
+      StatusDetails details{"", "meta.k8s.io", "ListOptions", "", {}, 0};
+      for (const char* field : {"resourceVersionMatch", "sendInitialEvents"}) {
+        if (!has(field)) continue;
+        details.causes.push_back(
+            StatusCause{"FieldValueForbidden",
+                        std::string("Forbidden: ") + field +
+                            " is forbidden for watch unless the WatchList feature gate is enabled",
+                        field});
+      }
+      if (details.causes.empty()) break;
+      std::string message;
+      for (const auto& c : details.causes)
+        message += (message.empty() ? "" : ", ") + c.field + ": " + c.message;
+      if (details.causes.size() > 1) message = "[" + message + "]";
+      out = error_response(
+          Error{422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: " + message,
+                std::move(details)},
+          pretty);
+      break;
+    }
+    case WatchListMode::kIgnore:
+      w->send_initial_events = false;
+      break;
+    case WatchListMode::kNoInitialEventsEnd:
+      if (w->send_initial_events) {
+        w->initial_events_end = false;
+        w->allow_bookmarks = false;
+      }
+      break;
+  }
+}
+
 template <class Stream>
 asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, std::shared_ptr<const ApiUser> user) {
   if (auto d = delay_ms.load(); d > 0) {
@@ -390,6 +438,8 @@ asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, st
   std::string path;
   query = parse_query(req.target, path);
   bool pretty = wants_pretty(req, query);
+  if (auto it = query.find("sendInitialEvents"); it != query.end() && it->second == "true")
+    ++streaming_list_requests;
   int failing = fail_count.load();
   while (failing > 0 && !fail_count.compare_exchange_weak(failing, failing - 1)) {
   }
@@ -422,6 +472,7 @@ asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, st
     out = std::move(*c);
   } else {
     out = rest_->handle(req);
+    apply_watch_list_mode(query, pretty, out);
   }
   if (auto* w = std::get_if<WatchRequest>(&out)) {
     co_await watch(stream, std::move(*w));
@@ -489,7 +540,7 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
       counted();
     }
   }
-  if (w.send_initial_events && !closing) {
+  if (w.send_initial_events && w.initial_events_end && !closing) {
     co_await write_chunk(stream, R"({"type":"BOOKMARK","object":)" +
                                      bookmark_json(*w.resource, start->resource_version, true) + "}");
     counted();

@@ -16,7 +16,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -52,6 +54,8 @@ class ApiServer::Impl {
   std::atomic<int> fail_code{0};
   std::atomic<int> fail_retry_after{1};
   std::atomic<std::int64_t> delay_ms{0};
+  std::atomic<WatchListMode> watch_list_mode{WatchListMode::kNormal};
+  std::atomic<std::uint64_t> streaming_list_requests{0};
 
   template <class Stream>
   boost::asio::awaitable<void> session(std::shared_ptr<Stream> stream, bool tls);
@@ -71,6 +75,10 @@ class ApiServer::Impl {
   std::optional<internal::Response> control(const internal::Request& req, bool& restart_after);
   // The limited user with this bearer token, or null.
   std::shared_ptr<const ApiUser> find_user(const std::string& token) const;
+  // Applies watch_list_mode to a watch request: a 422 answer (kReject), or
+  // changes to how `out`'s stream is served.
+  void apply_watch_list_mode(const std::map<std::string, std::string>& query, bool pretty,
+                             std::variant<internal::Response, internal::WatchRequest>& out);
   std::uint64_t register_connection(std::function<void()> closer);
   void unregister_connection(std::uint64_t id);
 

@@ -10,9 +10,13 @@
 //   events_per_s=2900 reproduce: /usr/local/bin/kinformer bench sync --resource pods --objects
 //   10000 --events 1000
 //
+//   list_mb           size of the whole list's JSON as the server sends it
+//   server_list_seconds  one plain GET of that list (the server's own hand-over time, what
+//                     `kubectl get --raw` measures), before the informer starts
 //   seconds           factory.start() to wait_for_cache_sync() returning (list + FIFO + store)
 //   cpu_seconds       this process's CPU time over the same span (every thread)
-//   peak_rss_mb       this process's peak resident memory (VmHWM)
+//   peak_rss_mb       this process's peak resident memory (VmHWM) during the sync (reset
+//                     before it, so filling the embedded server does not count)
 //   bytes_per_object  resident memory growth over the sync ÷ objects, both ends measured after
 //                     malloc_trim, i.e. what the cache keeps, not what the allocator holds
 //   events_per_s      (embedded server, --events N) N changes made after sync ÷ the time until
@@ -56,6 +60,7 @@ struct BenchFlags {
   bool metadata_only = false;
   std::size_t objects = 10000;
   std::size_t events = 0;
+  std::size_t pod_bytes = 0;  // 0: the workload's natural size (~2.5 KB)
   std::string sync_timeout = "10m";
   std::string progress = "auto";
 };
@@ -87,12 +92,13 @@ std::string reproduce(const BenchFlags& f, bool embedded) {
   if (f.metadata_only) cmd += " --metadata-only";
   if (embedded) cmd += " --objects " + std::to_string(f.objects);
   if (embedded && f.events > 0) cmd += " --events " + std::to_string(f.events);
+  if (embedded && f.pod_bytes > 0) cmd += " --pod-bytes " + std::to_string(f.pod_bytes);
   return cmd;
 }
 
 // Creates the namespace and `count` workload pods with a few threads.
 std::optional<Failure> populate(kube::RestClient& client, const kube::RestConfig& cfg,
-                                const std::string& ns, std::size_t count) {
+                                const std::string& ns, std::size_t count, std::size_t pod_bytes) {
   auto created = client.create(
       {{"", "v1", "namespaces"}, false}, "",
       R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" + ns + R"("}})");
@@ -106,8 +112,12 @@ std::optional<Failure> populate(kube::RestClient& client, const kube::RestConfig
   for (int t = 0; t < 8; ++t) {
     workers.emplace_back([&] {
       for (std::size_t i = next++; i < count && !failed; i = next++) {
-        auto r = client.create({{"", "v1", "pods"}, true}, ns,
-                               workload::pod_json(workload::nth_pod(i, ns)));
+        auto shape = workload::nth_pod(i, ns);
+        if (pod_bytes > 0) {
+          std::size_t natural = workload::pod_json(shape).size();
+          shape.padding = pod_bytes > natural + 40 ? pod_bytes - natural - 40 : 0;
+        }
+        auto r = client.create({{"", "v1", "pods"}, true}, ns, workload::pod_json(shape));
         if (!r && !failed.exchange(true)) {
           std::lock_guard l(error_mu);
           first_error = r.error();
@@ -201,7 +211,7 @@ int run_bench_sync(BenchFlags flags) {
   if (embedded) {
     Connection writer;  // its own transport, gone before the measurement starts
     if (auto f = connect(cluster, writer, {.qps = 5000, .burst = 5000})) return fail("bench", *f);
-    if (auto f = populate(*writer.client, writer.config, pod_ns, flags.objects))
+    if (auto f = populate(*writer.client, writer.config, pod_ns, flags.objects, flags.pod_bytes))
       return fail("bench", *f);
   }
   std::string ns;
@@ -209,7 +219,23 @@ int run_bench_sync(BenchFlags flags) {
     ns = embedded ? pod_ns : (flags.namespace_.empty() ? conn.config.namespace_ : flags.namespace_);
   }
 
+  // The server's own hand-over time for the same list (what `kubectl get
+  // --raw` measures): one GET of the whole collection, the request the
+  // informer's first list makes (resourceVersion=0: served whole).
+  double server_seconds = 0;
+  std::uint64_t list_bytes = 0;
+  {
+    const auto& gvr = api.gvr;
+    std::string path = (gvr.group.empty() ? std::string("/api/") : "/apis/" + gvr.group + "/") + gvr.version +
+                       (ns.empty() ? "" : "/namespaces/" + ns) + "/" + gvr.resource + "?resourceVersion=0";
+    auto t = Clock::now();
+    auto raw = conn.client->get_raw(path);
+    server_seconds = since(t);
+    if (raw) list_bytes = raw->body.size();
+  }
+
   release_free_memory();
+  reset_peak_rss();  // the figure is the sync's, not the population's
   const std::uint64_t rss_before = rss_bytes();
   const double cpu_before = cpu_seconds();
   kube::informers::InformerFactoryOptions options;
@@ -247,7 +273,8 @@ int run_bench_sync(BenchFlags flags) {
     if (auto f = connect(cluster, writer, {.qps = 5000, .burst = 5000})) return fail("bench", *f);
     events_per_s = measure_events(*writer.client, *informer, pod_ns, flags.objects, flags.events);
   }
-  std::cout << "objects=" << objects << " seconds=" << fixed(seconds, 3)
+  std::cout << "objects=" << objects << " list_mb=" << fixed(static_cast<double>(list_bytes) / 1e6, 1)
+            << " server_list_seconds=" << fixed(server_seconds, 3) << " seconds=" << fixed(seconds, 3)
             << " cpu_seconds=" << fixed(cpu, 3)
             << " peak_rss_mb=" << fixed(static_cast<double>(peak_rss_bytes()) / 1e6, 1)
             << " bytes_per_object="
@@ -288,6 +315,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--events", flags->events,
                   "Embedded server: changes to make after sync to measure events_per_s")
+      ->capture_default_str();
+  cmd->add_option("--pod-bytes", flags->pod_bytes,
+                  "Embedded server: pad each pod's JSON to about this size (0: ~2.5 KB)")
       ->capture_default_str();
   cmd->add_option("--sync-timeout", flags->sync_timeout, "Give up after this long (exit 6)")
       ->capture_default_str();

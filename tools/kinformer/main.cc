@@ -1,10 +1,14 @@
 // kinformer — Kubernetes informers from the command line.
 #include <iostream>
+#include <string>
+
+#include "kube/version.h"
 
 #include "tools/kinformer/commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kinformer: Kubernetes informers for C++ — list once, watch, keep an indexed cache"};
+  app.set_version_flag("--version", "kinformer " + std::string(kube::version()));
   app.require_subcommand(1);
   app.footer(kinformer::cli::kExitCodeHelp);
   int exit_code = kinformer::cli::kOk;

@@ -20,5 +20,8 @@ double cpu_seconds();
 // Returns freed heap memory to the kernel (malloc_trim), so that RSS measures
 // live memory rather than what the allocator kept.
 void release_free_memory();
+// Resets the peak (VmHWM) to the current resident memory, so that
+// peak_rss_bytes() measures from here on.
+void reset_peak_rss();
 
 }  // namespace kinformer::cli

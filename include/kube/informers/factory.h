@@ -13,6 +13,7 @@
 //                              << (r.last_error ? r.last_error->message : "timed out") << "\n";
 //   }
 //   kube::Result<kube::ObjectPtr> p = pods.lister().namespace_("demo").get("web");
+//   kube::informers::TypedLister<Widget> widgets(crs.lister());  // your own struct: typed_lister.h
 //   factory.shutdown();
 //
 // A metadata-only factory ({.metadata_only = true}) lists and watches

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <stop_token>
+#include <string>
 
 #include "kube/client/rest_client.h"
 #include "kube/client/watch_decoder.h"
@@ -57,6 +58,15 @@ class ListerWatcher {
   // Opens a watch. Errors that the server reports before the stream starts
   // (401, 403, 404, 410, ...) are returned here.
   virtual Result<std::unique_ptr<Watch>> watch(const ListOptions& options, std::stop_token stop) = 0;
+  // Streaming lists (a watch with ListOptions::send_initial_events): a
+  // ListerWatcher that passes them to a Kubernetes API server returns which
+  // server answers, as the base URL and API group/version path
+  // ("https://10.0.0.1:6443/apis/apps/v1": an aggregated API server serves its
+  // group behind the kube-apiserver's URL). The reflector remembers per such
+  // string whether streaming lists work there. Empty (the default): this
+  // ListerWatcher cannot be assumed to honour send_initial_events, and
+  // ListMode::kAuto lists page by page.
+  virtual std::string streaming_list_server() const { return {}; }
 };
 
 }  // namespace kube::informers

@@ -11,13 +11,53 @@
 //    │             └─ 410 Gone / Expired ────────▶ List (no backoff the first time)
 //    └──────────────────────────────────────────
 //
+// "List" is one of two things (ReflectorOptions::list_mode):
+//
+//  - a paged list: GET ?limit=500, then each continue token; Replace the FIFO.
+//  - a streaming list (KEP-3157 "WatchList"): one watch with
+//    sendInitialEvents=true, resourceVersionMatch=NotOlderThan,
+//    allowWatchBookmarks=true. The server sends every object as an ADDED
+//    event, then a BOOKMARK annotated "k8s.io/initial-events-end": "true". The
+//    ADDED objects are collected in a staging map (not the FIFO); at that
+//    bookmark the FIFO is Replaced with them at the bookmark's
+//    resourceVersion, and the SAME stream goes on as the Watch state. The
+//    server never holds a whole list in memory, which is the point.
+//
+//   Stream ──ADDED──▶ stage ──initial-events-end──▶ Replace ─▶ Watch (same stream)
+//     │ 410 ─────────▶ Stream again at once from "" (consistent), then backoff
+//     │ 429/5xx/cut ──▶ Backoff, then Stream again
+//     └ not supported ─▶ kAuto: remember the server, paged List at once
+//                        kStreaming: an error, Backoff, then Stream again
+//
+// "Not supported" is any of: the watch is refused with 422 Invalid (a
+// kube-apiserver with the WatchList feature gate off rejects the
+// ListOptions: "sendInitialEvents: Forbidden"; client-go 1.28 falls back on
+// exactly IsInvalid); the stream ends, or nothing arrives for
+// `streaming_list_idle_timeout`, or the phase lasts `streaming_list_timeout`,
+// without the initial-events-end bookmark (kube-apiserver v1.28 answers
+// sendInitialEvents=true without a resourceVersion with the ADDED events and
+// no bookmark); a MODIFIED/DELETED event or a plain BOOKMARK before it (the
+// server ignores the parameter and is already watching: kube-apiserver sends
+// only ADDED events, and no other bookmark, before initial-events-end).
+// Nothing from a failed streaming attempt reaches the FIFO, so the paged list
+// that follows loses nothing.
+//
+// With ListMode::kAuto (the default) a reflector streams when its
+// ListerWatcher names a server (ListerWatcher::streaming_list_server) that
+// has not refused streaming before; a refusal is remembered in a
+// StreamingListSupport registry (process-wide unless the options give one),
+// so the next reflector for that server lists page by page from the start.
+//
 // The resourceVersion of each list follows client-go exactly
 // (reflector.go relistResourceVersion): the first list asks for "0" (any
 // version: the server may answer from its cache); later lists ask for the
 // last synced resourceVersion (not older than what we have); only after the
 // server answered a list with 410 Expired/Gone (or "too large resource
 // version") is the next list a consistent read (""). Lists are paged
-// (`page_size`, default 500) with continue tokens.
+// (`page_size`, default 500) with continue tokens. A streaming list asks, as
+// client-go's watchList() does (reflector.go rewatchResourceVersion), for the
+// last synced resourceVersion, which is "" (a consistent read) for the first
+// one and after a 410.
 //
 // One difference from client-go, on purpose: when a watch stream breaks
 // (connection cut, server closed it, decode error, nothing received for
@@ -33,6 +73,7 @@
 //
 //   kube::cache::DeltaFifo fifo({.known_objects = &store});
 //   kube::informers::Reflector r(lw, fifo, {.name = "pods"});
+//   // never stream: {.name = "pods", .list_mode = kube::informers::ListMode::kPaged}
 //   r.start();
 //   ...
 //   r.stop();   // prompt: cancels the list or watch in progress, joins
@@ -43,8 +84,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -57,6 +100,35 @@
 
 namespace kube::informers {
 
+// How the reflector lists (the initial list and every relist).
+enum class ListMode {
+  // Stream when the ListerWatcher names a server that has not refused it
+  // before, else page; a refusal switches to paged lists at once and is
+  // remembered for that server. The default: a streaming list costs the server
+  // far less memory at its peak, and a server that cannot stream costs one
+  // refused request (422) or one bounded wait, once per process.
+  kAuto,
+  kPaged,      // always paged lists (client-go's default)
+  kStreaming,  // always streaming lists; a refusal is an error, retried with backoff
+};
+
+// Which servers refused streaming lists (ListMode::kAuto consults and fills
+// it), keyed by ListerWatcher::streaming_list_server(). The memory lasts as
+// long as the registry: process_wide() for the life of the process.
+// Thread-safe.
+class StreamingListSupport {
+ public:
+  static StreamingListSupport& process_wide();
+  bool refused(const std::string& server) const;
+  void set_refused(const std::string& server);
+  // Try streaming again (say, after the server was upgraded).
+  void forget(const std::string& server);
+
+ private:
+  mutable Mutex mu_;  // guards refused_
+  std::set<std::string> refused_ KUBE_GUARDED_BY(mu_);
+};
+
 // Applied to every object before it enters the FIFO (the usual use: drop
 // managedFields). Returning nullptr drops the object.
 using TransformFunc = std::function<ObjectPtr(ObjectPtr)>;
@@ -67,6 +139,20 @@ struct ReflectorOptions {
   std::string label_selector;
   std::string field_selector;
   std::int64_t page_size = 500;
+  ListMode list_mode = ListMode::kAuto;
+  // A streaming list whose initial events stop for this long without the
+  // initial-events-end bookmark is taken as unsupported. kube-apiserver sends
+  // the initial events back to back and the bookmark within about a second of
+  // the last one, so 10 s of silence means no bookmark is coming (the
+  // captured v1.28 stream is exactly that: events, then nothing), while a
+  // large list that is still arriving never trips it. 0: no idle bound.
+  std::chrono::milliseconds streaming_list_idle_timeout{10000};
+  // Bounds the whole initial phase even while objects keep arriving (a
+  // server that ignores the parameter on a busy resource). client-go's
+  // minimum watch timeout; the server ends the stream by then anyway.
+  std::chrono::milliseconds streaming_list_timeout{300000};
+  // Where kAuto remembers refusals; nullptr: StreamingListSupport::process_wide().
+  StreamingListSupport* streaming_list_support = nullptr;
   std::chrono::seconds min_watch_timeout = std::chrono::minutes(5);
   // A watch that delivers nothing (no event, no bookmark) for this long is
   // considered dead and re-opened. Zero: only the timeout guard above.
@@ -80,7 +166,8 @@ struct ReflectorOptions {
   // ShouldResync). Null: always resync.
   std::function<bool()> should_resync;
   TransformFunc transform;
-  // Called on every list or watch failure (client-go's WatchErrorHandler).
+  // Called on every list or watch failure (client-go's WatchErrorHandler),
+  // a streaming list found unsupported included (before the paged list).
   std::function<void(const Error&)> watch_error_handler;
   // The objects already cached (normally the informer's store). When set, a
   // relisted object whose key and resourceVersion match the cached one is
@@ -93,16 +180,22 @@ struct ReflectorOptions {
 
 // Counters, for tests, metrics and benchmarks.
 struct ReflectorStats {
-  std::uint64_t lists = 0;          // completed lists (all pages)
+  std::uint64_t lists = 0;          // completed lists (all pages), streaming ones included
   std::uint64_t list_requests = 0;  // pages requested
   // Objects received in list pages, counted as each page arrives (so a
   // progress report moves during a long paged list, not only at its end).
   std::uint64_t list_items = 0;
-  std::uint64_t watches = 0;        // watches opened
+  std::uint64_t watches = 0;        // watches opened (a streaming list's stream included)
   std::uint64_t events = 0;         // ADDED/MODIFIED/DELETED received
   std::uint64_t bookmarks = 0;
   std::uint64_t expired = 0;        // 410 answers (list or watch)
   std::uint64_t errors = 0;         // failures of any kind
+  std::uint64_t streaming_list_requests = 0;   // streaming lists attempted
+  std::uint64_t streaming_lists = 0;           // completed (initial-events-end seen)
+  std::uint64_t streaming_list_fallbacks = 0;  // kAuto: switched to paged lists
+  // How the current (or next) list is done: kPaged or kStreaming (kAuto
+  // only before the first list has started).
+  ListMode list_mode = ListMode::kAuto;
 };
 
 class Reflector {
@@ -130,7 +223,14 @@ class Reflector {
   enum class Next { kList, kWatch, kBackoffThenList, kBackoffThenWatch, kStop };
 
   void run();
+  bool use_streaming();
+  // A listed object as it enters the FIFO: the cached pointer when unchanged,
+  // else transformed (nullptr: dropped).
+  ObjectPtr prepare_listed(ObjectPtr obj, const std::string& key) const;
   Next list();
+  Next stream_list();
+  Next streaming_failed(const Error& e);
+  Next streaming_unsupported(Error why);
   Next watch();
   // Sleeps for the current backoff (growing it), or until stop. False on stop.
   bool backoff();
@@ -154,6 +254,10 @@ class Reflector {
   std::chrono::milliseconds current_backoff_{0};
   bool last_sync_unavailable_ = false;  // a 410 on list: next list is consistent ("")
   Clock::TimePoint next_resync_{};
+  // A streaming list's stream, handed to the next watch() to read on, and
+  // when that watch must end at the latest (its timeoutSeconds + 30 s).
+  std::unique_ptr<Watch> continued_watch_;
+  std::chrono::steady_clock::time_point continued_deadline_{};
 
   mutable Mutex mu_;  // guards everything below
   CondVar wake_;      // backoff sleeps here; stop() signals it

@@ -34,6 +34,8 @@ class RestListerWatcher final : public ListerWatcher {
 
   Result<ListResult> list(const ListOptions& options, std::stop_token stop) override;
   Result<std::unique_ptr<Watch>> watch(const ListOptions& options, std::stop_token stop) override;
+  // The transport's host plus "/api/v1" or "/apis/GROUP/VERSION".
+  std::string streaming_list_server() const override;
 
   const Resource& resource() const { return resource_; }
 

@@ -14,6 +14,7 @@
 //   server.write_kubeconfig("/tmp/kubeconfig");   // for kubectl / kinformer
 //   server.fail_next_requests(2, 429);       // fault injection
 //   server.add_user({.token = "t", .name = "viewer", .rules = {...}});  // 403 past its rules
+//   server.set_watch_list_mode(kube::testing::WatchListMode::kReject);  // no streaming lists
 //   server.stop();                           // also done by the destructor
 //
 // Implemented (kube-apiserver behaviour followed):
@@ -42,8 +43,9 @@
 //    resourceVersionMatch Exact/NotOlderThan, label and field selectors,
 //    410 Expired past the history window.
 //  - Watch from a resourceVersion, bookmarks, timeoutSeconds, selector
-//    filtering (leaving = DELETED, entering = ADDED), sendInitialEvents,
-//    410 ERROR event for a compacted resourceVersion.
+//    filtering (leaving = DELETED, entering = ADDED), sendInitialEvents
+//    (streaming lists; set_watch_list_mode() reproduces servers that do not
+//    stream), 410 ERROR event for a compacted resourceVersion.
 //  - Metadata-only (PartialObjectMetadata[List]) responses, discovery
 //    (/version, /api, /api/v1, /apis, /apis/{g}, /apis/{g}/{v}), and
 //    aggregated discovery (apidiscovery.k8s.io/v2beta1 APIGroupDiscoveryList
@@ -163,6 +165,28 @@ struct ApiServerOptions {
   std::filesystem::path data_file;
 };
 
+// How the server answers a streaming list (a watch with sendInitialEvents),
+// for testing clients against servers that do not stream lists.
+enum class WatchListMode {
+  // kube-apiserver with WatchList: the initial ADDED events, then a BOOKMARK
+  // annotated "k8s.io/initial-events-end": "true", then changes
+  // (fixtures/watch/pods-watchlist.jsonl).
+  kNormal,
+  // The initial ADDED events, then only changes: no initial-events-end
+  // bookmark and no bookmarks at all, as kube-apiserver v1.28 answered
+  // sendInitialEvents=true without a resourceVersion
+  // (fixtures/watch/pods-watchlist-no-rv.jsonl).
+  kNoInitialEventsEnd,
+  // 422 Invalid for any watch with sendInitialEvents or resourceVersionMatch,
+  // kube-apiserver's answer with the WatchList feature gate off.
+  kReject,
+  // The parameters are ignored: a plain watch from resourceVersion (for ""
+  // or "0" the current state as ADDED events, then changes and ordinary
+  // bookmarks), as a server that does not know them (an aggregated API
+  // server on an old apiserver library).
+  kIgnore,
+};
+
 class ApiServer {
  public:
   explicit ApiServer(ApiServerOptions options);
@@ -219,6 +243,11 @@ class ApiServer {
   void restart();
   // Delays every response by `delay` (0 turns it off).
   void slow_responses(std::chrono::milliseconds delay);
+  // Streaming lists from now on (watches already open keep their behaviour).
+  void set_watch_list_mode(WatchListMode mode);
+  // Watch requests that asked for sendInitialEvents=true so far, whatever
+  // the mode or the answer.
+  std::uint64_t streaming_list_requests() const;
 
   class Impl;
 

@@ -53,16 +53,16 @@ TEST_F(CrdWatcher, WaitsForTheCrdThenConvertsFeatureFlagsAndReportsInvalidOnes) 
   ASSERT_TRUE(
       create(kFlags, "demo", flag("bad", R"({"enabled":"yes","rollout":150,"description":7})")));
   ASSERT_TRUE(p->wait_for(
-      R"(INVALID featureflag demo/bad: spec.enabled: expected a boolean, got string "yes"; )"
-      R"(spec.rollout: expected an integer 0-100, got number 150; )"
-      R"(spec.description: expected a string, got number 7)"))
+      R"(INVALID featureflag demo/bad: .spec.enabled: expected boolean, got string "yes"; )"
+      R"(.spec.rollout: expected integer 0-100, got number 150; )"
+      R"(.spec.description: expected string, got number 7)"))
       << p->output();
   ASSERT_TRUE(create(kFlags, "demo", flag("nospec", "")));
-  ASSERT_TRUE(p->wait_for("INVALID featureflag demo/nospec: spec: missing")) << p->output();
+  ASSERT_TRUE(p->wait_for("INVALID featureflag demo/nospec: .spec: required, missing")) << p->output();
   ASSERT_TRUE(create(kFlags, "demo", flag("half", R"({"rollout":"50%"})")));
   ASSERT_TRUE(
-      p->wait_for("INVALID featureflag demo/half: spec.enabled: missing (a boolean is required); "
-                  "spec.rollout: expected an integer 0-100, got string \"50%\""))
+      p->wait_for("INVALID featureflag demo/half: .spec.enabled: required, missing; "
+                  ".spec.rollout: expected integer 0-100, got string \"50%\""))
       << p->output();
   ASSERT_TRUE(merge_patch(kFlags, "demo", "bad",
                           R"({"spec":{"enabled":false,"rollout":0,"description":"off"}})"));

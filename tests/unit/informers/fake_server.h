@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
@@ -73,6 +74,29 @@ class FakeWatch final : public informers::Watch {
 
 class FakeServer final : public informers::ListerWatcher {
  public:
+  // How a watch with send_initial_events is answered (kube-apiserver's
+  // behaviours; see kube::testing::WatchListMode for the embedded server).
+  enum class Streaming {
+    kOff,                 // streaming_list_server() is empty: reflectors in kAuto page
+    kNormal,              // the items as ADDED, then the initial-events-end BOOKMARK
+    kNoInitialEventsEnd,  // the items as ADDED, no bookmark
+    kReject,              // 422 Invalid (WatchList gate off)
+    kIgnore,              // a plain watch from the resourceVersion
+  };
+  void set_streaming(Streaming s) {
+    MutexLock l(mu_);
+    streaming_ = s;
+  }
+  std::string streaming_list_server() const override {
+    MutexLock l(mu_);
+    return streaming_ == Streaming::kOff ? "" : "fake://" + std::to_string(id_);
+  }
+  // resourceVersions asked for by watches with send_initial_events.
+  std::vector<std::string> streaming_rvs() const {
+    MutexLock l(mu_);
+    return streaming_rvs_;
+  }
+
   // --- writes (stamp a new resourceVersion, record history, notify watches)
   ObjectPtr put(const std::string& ns, const std::string& name,
                 const std::map<std::string, std::string>& labels = {}, const std::string& data = "") {
@@ -186,11 +210,34 @@ class FakeServer final : public informers::ListerWatcher {
                                                   std::stop_token) override {
     MutexLock l(mu_);
     watch_rvs_.push_back(o.resource_version);
+    if (o.send_initial_events) streaming_rvs_.push_back(o.resource_version);
     if (watch_failures_ > 0) {
       --watch_failures_;
       return watch_error_;
     }
     auto w = std::make_shared<FakeWatch>();
+    if (o.send_initial_events && streaming_ == Streaming::kReject) {
+      return Error{422, "Invalid",
+                   "ListOptions.meta.k8s.io \"\" is invalid: sendInitialEvents: Forbidden: "
+                   "sendInitialEvents is "
+                   "forbidden for watch unless the WatchList feature gate is enabled",
+                   std::nullopt};
+    }
+    if (o.send_initial_events &&
+        (streaming_ == Streaming::kNormal || streaming_ == Streaming::kNoInitialEventsEnd)) {
+      for (const auto& [key, obj] : items_)
+        w->push(WatchEvent{WatchEventType::Added, obj, std::nullopt});
+      if (streaming_ == Streaming::kNormal) {
+        boost::json::value v = {{"kind", "ConfigMap"},
+                                {"apiVersion", "v1"},
+                                {"metadata",
+                                 {{"resourceVersion", std::to_string(rv_)},
+                                  {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}};
+        w->push(WatchEvent{WatchEventType::Bookmark, *Object::from_value(v), std::nullopt});
+      }
+      watches_.push_back(w);
+      return std::unique_ptr<informers::Watch>(new WatchRef(w));
+    }
     std::uint64_t from = o.resource_version.empty() ? rv_ : std::stoull(o.resource_version);
     if (from < compacted_) {
       // kube-apiserver answers 200 and sends one ERROR event with a 410 Status.
@@ -242,7 +289,11 @@ class FakeServer final : public informers::ListerWatcher {
     for (auto& w : watches_) w->push(ev);
   }
 
+  static inline std::atomic<int> next_id_{0};
+  const int id_ = ++next_id_;  // distinct streaming_list_server() per instance
   mutable Mutex mu_;
+  Streaming streaming_ KUBE_GUARDED_BY(mu_) = Streaming::kOff;
+  std::vector<std::string> streaming_rvs_ KUBE_GUARDED_BY(mu_);
   std::uint64_t rv_ KUBE_GUARDED_BY(mu_) = 100;
   std::uint64_t compacted_ KUBE_GUARDED_BY(mu_) = 0;
   std::map<std::string, ObjectPtr> items_ KUBE_GUARDED_BY(mu_);
