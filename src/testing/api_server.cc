@@ -39,6 +39,7 @@ Result<void> ApiServer::write_kubeconfig(const std::filesystem::path& path) cons
 }
 
 std::int64_t ApiServer::resource_version() const { return impl_->store.resource_version(); }
+Result<void> ApiServer::add_user(ApiUser user) { return impl_->add_user(std::move(user)); }
 
 void ApiServer::close_watches_after(int n) { impl_->close_after = n; }
 void ApiServer::close_watches_randomly(double p) { impl_->close_probability = p; }

@@ -264,4 +264,59 @@ std::optional<json::value> ResourceRegistry::resource_list(const std::string& gr
   return json::value(std::move(doc));
 }
 
+namespace {
+// One resource of an APIVersionDiscovery. Built-in kinds answer with an
+// empty responseKind group/version (the group version's own), CRDs spell
+// theirs out (both as in the captures).
+json::object aggregated_resource(const ResourceInfo& r) {
+  json::object kind{{"group", r.builtin ? "" : r.group}, {"version", r.builtin ? "" : r.version}, {"kind", r.kind}};
+  json::object o{{"resource", r.resource},
+                 {"responseKind", kind},
+                 {"scope", r.namespaced ? "Namespaced" : "Cluster"},
+                 {"singularResource", r.singular},
+                 {"verbs", verbs_all()}};
+  if (r.builtin && r.group.empty() && r.resource == "namespaces") {
+    o["verbs"] = strings({"create", "delete", "get", "list", "patch", "update", "watch"});
+  }
+  if (!r.short_names.empty()) o["shortNames"] = strings(r.short_names);
+  if (!r.categories.empty()) o["categories"] = strings(r.categories);
+  if (r.has_status) {
+    o["subresources"] = json::array{json::object{
+        {"subresource", "status"}, {"responseKind", kind}, {"verbs", strings({"get", "patch", "update"})}}};
+  }
+  return o;
+}
+}  // namespace
+
+json::value ResourceRegistry::aggregated_discovery(bool core) const {
+  json::array items;
+  std::vector<std::string> groups = core ? std::vector<std::string>{""} : group_order_;
+  for (const auto& g : groups) {
+    // Versions in the order /apis/{g} lists them (the preferred one first).
+    std::vector<std::string> versions;
+    for (const auto& [k, r] : resources_) {
+      if (r->group == g && std::find(versions.begin(), versions.end(), r->version) == versions.end()) {
+        versions.push_back(r->version);
+      }
+    }
+    json::array vs;
+    for (const auto& v : versions) {
+      json::array resources;
+      for (const auto& [k, r] : resources_) {
+        if (r->group == g && r->version == v) resources.push_back(aggregated_resource(*r));
+      }
+      vs.push_back(json::object{{"version", v}, {"resources", std::move(resources)}, {"freshness", "Current"}});
+    }
+    if (vs.empty()) continue;  // a deleted CRD's group
+    json::object meta;
+    if (!core) meta["name"] = g;
+    meta["creationTimestamp"] = nullptr;
+    items.push_back(json::object{{"metadata", std::move(meta)}, {"versions", std::move(vs)}});
+  }
+  return json::object{{"kind", "APIGroupDiscoveryList"},
+                      {"apiVersion", "apidiscovery.k8s.io/v2beta1"},
+                      {"metadata", json::object{}},
+                      {"items", std::move(items)}};
+}
+
 }  // namespace kube::testing::internal

@@ -61,6 +61,10 @@ class ResourceRegistry {
   std::optional<boost::json::value> api_group(const std::string& group) const;  // /apis/{g}
   std::optional<boost::json::value> resource_list(const std::string& group,
                                                   const std::string& version) const;
+  // Aggregated discovery (apidiscovery.k8s.io/v2beta1 APIGroupDiscoveryList,
+  // fixtures/discovery/aggregated-api{,s}.json): the core group for /api
+  // (`core`), every other group, CRDs included, for /apis.
+  boost::json::value aggregated_discovery(bool core) const;
 
  private:
   void add(ResourceInfo info);

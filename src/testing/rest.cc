@@ -36,6 +36,25 @@ std::map<std::string, std::string> parse_query(const std::string& target, std::s
   return out;
 }
 
+bool wants_aggregated_discovery(const std::string& accept) {
+  // One media range of the Accept list with all three parameters, in any
+  // order (client-go sends g, v, as). kube-apiserver 1.28 serves v2beta1
+  // only; a client asking for v2 alone gets the legacy documents.
+  std::size_t pos = 0;
+  while (pos <= accept.size()) {
+    auto end = accept.find(',', pos);
+    if (end == std::string::npos) end = accept.size();
+    std::string_view range(accept.data() + pos, end - pos);
+    if (range.find("g=apidiscovery.k8s.io") != std::string_view::npos &&
+        range.find("v=v2beta1") != std::string_view::npos &&
+        range.find("as=APIGroupDiscoveryList") != std::string_view::npos) {
+      return true;
+    }
+    pos = end + 1;
+  }
+  return false;
+}
+
 bool wants_pretty(const Request& req, const std::map<std::string, std::string>& query) {
   if (auto it = query.find("pretty"); it != query.end()) return it->second == "true" || it->second == "1";
   const auto& ua = req.user_agent;
@@ -183,6 +202,14 @@ std::variant<Response, WatchRequest> RestHandler::handle(const Request& req) con
                               {"gitCommit", "0000000000000000000000000000000000000000"},
                               {"gitTreeState", "clean"}, {"buildDate", "2024-03-19T00:00:00Z"},
                               {"goVersion", "go1.21"}, {"compiler", "gc"}, {"platform", "linux/amd64"}});
+    }
+    if (seg.size() == 1 && (seg[0] == "api" || seg[0] == "apis") && wants_aggregated_discovery(req.accept)) {
+      bool core = seg[0] == "api";
+      Response resp =
+          doc(store_.with_registry([&](const ResourceRegistry& g) { return g.aggregated_discovery(core); }));
+      resp.content_type = kAggregatedDiscoveryType;
+      resp.headers.emplace_back("Vary", "Accept");
+      return resp;
     }
     if (seg.size() == 1 && seg[0] == "api") {
       return doc(store_.with_registry([&](const ResourceRegistry& g) { return g.api_versions(server_address_); }));

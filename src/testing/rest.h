@@ -53,6 +53,11 @@ struct WatchRequest {
 // when `pretty` is set, compact otherwise.
 Response json_response(unsigned status, std::string compact_body, bool pretty);
 Response error_response(const Error& e, bool pretty);
+// What kube-apiserver answers aggregated discovery with (and what client-go
+// asks for first).
+inline constexpr const char* kAggregatedDiscoveryType =
+    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
+bool wants_aggregated_discovery(const std::string& accept);
 // kube-apiserver pretty-prints for ?pretty=true and for curl/wget user agents.
 bool wants_pretty(const Request& req, const std::map<std::string, std::string>& query);
 std::map<std::string, std::string> parse_query(const std::string& target, std::string& path);

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -11,6 +12,7 @@
 #include <openssl/rand.h>
 #include <pthread.h>
 
+#include "src/testing/authz.h"
 #include "src/testing/status.h"
 #include "src/testing/tls.h"
 
@@ -107,6 +109,13 @@ ApiServer::Impl::~Impl() { stop(); }
 Result<void> ApiServer::Impl::start() {
   if (running_) return {};
   token = opts.token.empty() ? random_token() : opts.token;
+  std::set<std::string> user_tokens;
+  for (std::size_t i = 0; i < opts.users.size(); ++i) {
+    const auto& u = opts.users[i];
+    std::string at = "apiserver users[" + std::to_string(i) + "]" + (u.name.empty() ? "" : " (\"" + u.name + "\")");
+    if (!user_tokens.insert(u.token).second) return Error::invalid_argument(at + ": the token of another user");
+    if (auto r = add_user(u); !r) return Error::invalid_argument(at + ": " + r.error().message);
+  }
   if (!opts.data_file.empty() && std::filesystem::exists(opts.data_file)) {
     auto text = read_file(opts.data_file.string());
     if (!text) return text.error();
@@ -291,6 +300,11 @@ asio::awaitable<void> ApiServer::Impl::session(std::shared_ptr<Stream> stream, b
       std::string auth(msg[http::field::authorization]);
       req.body = std::move(msg.body());
       bool authed = client_cert_ok || auth == "Bearer " + token;
+      std::shared_ptr<const ApiUser> user;
+      if (!authed && auth.starts_with("Bearer ")) {
+        user = find_user(auth.substr(7));
+        authed = user != nullptr;
+      }
       if (!authed) {
         auto path = req.target.substr(0, req.target.find('?'));
         authed = path == "/healthz" || path == "/livez" || path == "/readyz";
@@ -299,7 +313,7 @@ asio::awaitable<void> ApiServer::Impl::session(std::shared_ptr<Stream> stream, b
         // fixtures/errors/401-unauthorized.json
         req.method = "UNAUTHORIZED";
       }
-      bool keep = co_await serve_one(*stream, std::move(req), client_cert_ok) && msg.keep_alive();
+      bool keep = co_await serve_one(*stream, std::move(req), std::move(user)) && msg.keep_alive();
       if (!keep) break;
     }
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
@@ -351,6 +365,23 @@ std::optional<Response> ApiServer::Impl::control(const Request& req, bool& resta
   return json_response(200, "{}", false);
 }
 
+Result<void> ApiServer::Impl::add_user(ApiUser user) {
+  if (auto why = validate_user(user); !why.empty()) return Error::invalid_argument(why);
+  if (user.token == opts.token || (!token.empty() && user.token == token)) {
+    return Error::invalid_argument("the token is the admin token");
+  }
+  MutexLock l(users_mu_);
+  auto key = user.token;
+  users_[key] = std::make_shared<const ApiUser>(std::move(user));
+  return {};
+}
+
+std::shared_ptr<const ApiUser> ApiServer::Impl::find_user(const std::string& t) const {
+  MutexLock l(users_mu_);
+  auto it = users_.find(t);
+  return it == users_.end() ? nullptr : it->second;
+}
+
 void ApiServer::Impl::apply_watch_list_mode(const std::map<std::string, std::string>& query,
                                             bool pretty,
                                             std::variant<Response, WatchRequest>& out) {
@@ -396,7 +427,7 @@ void ApiServer::Impl::apply_watch_list_mode(const std::map<std::string, std::str
 }
 
 template <class Stream>
-asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, bool) {
+asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, std::shared_ptr<const ApiUser> user) {
   if (auto d = delay_ms.load(); d > 0) {
     asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(d));
     co_await t.async_wait(asio::use_awaitable);
@@ -412,8 +443,16 @@ asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, bo
   int failing = fail_count.load();
   while (failing > 0 && !fail_count.compare_exchange_weak(failing, failing - 1)) {
   }
+  std::optional<RequestAttributes> denied;
+  if (user && req.method != "UNAUTHORIZED") {
+    auto attrs = request_attributes(req.method, path, query);
+    if (!authorized(*user, attrs)) denied = std::move(attrs);
+  }
   if (req.method == "UNAUTHORIZED") {
     out = error_response(Error{401, "Unauthorized", "Unauthorized", std::nullopt}, pretty);
+  } else if (denied) {
+    out = error_response(forbidden(*user, *denied), pretty);
+    std::get<Response>(out).headers.emplace_back("X-Content-Type-Options", "nosniff");
   } else if (failing > 0) {
     int code = fail_code.load();
     Error e{code, "InternalError", "Internal error occurred: injected fault", std::nullopt};

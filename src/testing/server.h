@@ -5,7 +5,9 @@
 // timer are touched by one thread at a time); a watch is the same coroutine
 // streaming chunks, woken by its Watcher's notify (a post to that strand).
 // No thread per connection or per watch. The fault-injection settings are
-// atomics read by the connections. Connections register a closer (guarded by
+// atomics read by the connections. Users with limited rights sit in a map
+// guarded by users_mu_; a request looks its token up once and keeps the
+// immutable ApiUser it found. Connections register a closer (guarded by
 // conns_mu_) so restart()/stop() can drop them all; stop() closes the
 // acceptor, drops every connection, stops the io_context and joins the threads.
 #pragma once
@@ -37,6 +39,7 @@ class ApiServer::Impl {
   void stop();
   void drop_connections();
   std::string kubeconfig() const;
+  Result<void> add_user(ApiUser user);
 
   const ApiServerOptions opts;
   internal::Store store;
@@ -60,13 +63,18 @@ class ApiServer::Impl {
  private:
   boost::asio::awaitable<void> accept_loop();
   template <class Stream>
-  boost::asio::awaitable<bool> serve_one(Stream& stream, internal::Request req, bool client_cert_ok);
+  // `user`: the limited user who sent the request; null for the admin (token
+  // or client certificate), who may do everything.
+  boost::asio::awaitable<bool> serve_one(Stream& stream, internal::Request req,
+                                         std::shared_ptr<const ApiUser> user);
   template <class Stream>
   boost::asio::awaitable<void> watch(Stream& stream, internal::WatchRequest w);
   template <class Stream>
   boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w, internal::WatchStart& start,
                                          std::shared_ptr<boost::asio::steady_timer> wake);
   std::optional<internal::Response> control(const internal::Request& req, bool& restart_after);
+  // The limited user with this bearer token, or null.
+  std::shared_ptr<const ApiUser> find_user(const std::string& token) const;
   // Applies watch_list_mode to a watch request: a 422 answer (kReject), or
   // changes to how `out`'s stream is served.
   void apply_watch_list_mode(const std::map<std::string, std::string>& query, bool pretty,
@@ -80,6 +88,9 @@ class ApiServer::Impl {
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::vector<std::thread> threads_;
   bool running_ = false;
+
+  mutable kube::Mutex users_mu_;  // guards users_
+  std::map<std::string, std::shared_ptr<const ApiUser>> users_ KUBE_GUARDED_BY(users_mu_);  // by token
 
   kube::Mutex conns_mu_;  // guards conns_ and next_conn_
   std::map<std::uint64_t, std::function<void()>> conns_ KUBE_GUARDED_BY(conns_mu_);

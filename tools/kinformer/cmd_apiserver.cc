@@ -11,6 +11,8 @@
 //     https://127.0.0.1:6443/_kinformer/faults -d '{"failNext":{"count":3,"code":429}}'
 // (keys: closeWatchesAfter, closeWatchesRandomly, closeWatchesNow, stallWatches,
 //  failNext{count,code,retryAfterSeconds}, compact, restart, slowResponsesMs).
+// Users with limited rights come from --users FILE (YAML or JSON; the format
+// is kube::testing::load_api_users's, shown in the --help text below).
 #include <csignal>
 #include <iostream>
 
@@ -25,7 +27,7 @@ void add_apiserver_command(CLI::App& app, int& exit_code) {
     std::string address = "127.0.0.1";
     std::string kubeconfig_out;
     std::string data;
-    std::string cert, key, ca, token;
+    std::string cert, key, ca, token, users;
     bool plain = false;
     int close_watches_after = 0;
     int slow_ms = 0;
@@ -40,6 +42,19 @@ void add_apiserver_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--tls-key-file", flags->key, "Server key (PEM)");
   cmd->add_option("--ca-file", flags->ca, "CA of the server certificate (PEM), written to the kubeconfig");
   cmd->add_option("--token", flags->token, "Bearer token to accept (random when absent)");
+  cmd->add_option("--users", flags->users,
+                  "Users with limited rights (YAML or JSON); what their rules do not allow gets 403 as from RBAC:\n"
+                  "  users:\n"
+                  "  - name: viewer\n"
+                  "    token: viewer-token\n"
+                  "    groups: [dev]                 # optional; system:masters may do everything\n"
+                  "    rules:\n"
+                  "    - verbs: [get, list, watch]   # create update patch delete deletecollection, *\n"
+                  "      apiGroups: [\"\"]             # \"\" is core; apps, ..., *\n"
+                  "      resources: [pods]           # pods/status, */status, *\n"
+                  "      namespaces: [demo]          # optional; absent: cluster wide\n"
+                  "      resourceNames: [web-0]      # optional\n"
+                  "The --token user and discovery (/api, /apis, /version) stay open.");
   cmd->add_flag("--plain-http", flags->plain, "Serve plain HTTP instead of HTTPS");
   cmd->add_option("--fault-close-watches-after", flags->close_watches_after, "Close watch streams after N events");
   cmd->add_option("--fault-slow-ms", flags->slow_ms, "Delay every response by this many milliseconds");
@@ -53,6 +68,15 @@ void add_apiserver_command(CLI::App& app, int& exit_code) {
     o.ca_file = flags->ca;
     o.token = flags->token;
     o.data_file = flags->data;
+    if (!flags->users.empty()) {
+      auto users = kube::testing::load_api_users(flags->users);
+      if (!users) {
+        std::cerr << "kinformer apiserver: " << users.error().message << "\n";
+        exit_code = kConfig;
+        return;
+      }
+      o.users = std::move(*users);
+    }
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

@@ -13,6 +13,7 @@
 //   std::string token = server.token();      // send "Authorization: Bearer <token>"
 //   server.write_kubeconfig("/tmp/kubeconfig");   // for kubectl / kinformer
 //   server.fail_next_requests(2, 429);       // fault injection
+//   server.add_user({.token = "t", .name = "viewer", .rules = {...}});  // 403 past its rules
 //   server.set_watch_list_mode(kube::testing::WatchListMode::kReject);  // no streaming lists
 //   server.stop();                           // also done by the destructor
 //
@@ -46,13 +47,30 @@
 //    (streaming lists; set_watch_list_mode() reproduces servers that do not
 //    stream), 410 ERROR event for a compacted resourceVersion.
 //  - Metadata-only (PartialObjectMetadata[List]) responses, discovery
-//    (/version, /api, /api/v1, /apis, /apis/{g}, /apis/{g}/{v}).
+//    (/version, /api, /api/v1, /apis, /apis/{g}, /apis/{g}/{v}), and
+//    aggregated discovery (apidiscovery.k8s.io/v2beta1 APIGroupDiscoveryList
+//    for /api and /apis, CRDs included) when the Accept header asks for it
+//    as client-go and kubectl do; only the status subresource is listed.
 //  - Pretty-printed bodies when the client asks with ?pretty=true or its
 //    User-Agent starts with "curl" or "Wget" (as kube-apiserver does);
 //    compact otherwise; watch events always compact.
-// Not implemented: RBAC/authorization (every authenticated user may do
-// everything), admission, validation beyond names and kinds, server-side
-// apply, Table output, aggregated discovery, OpenAPI, protobuf, field
+//  - Users with limited rights (ApiUser: a bearer token, a name, groups and
+//    RBAC-like rules), checked per request after authentication with
+//    kube-apiserver's verb mapping (GET collection = list, ?watch=true =
+//    watch, GET one = get, POST = create, PUT = update, PATCH = patch,
+//    DELETE one = delete, DELETE collection = deletecollection) and its
+//    request attributes (namespace, resource, subresource, name; a
+//    fieldSelector metadata.name=X names the object). A denied request gets
+//    kube-apiserver's 403 Status, worded as its RBAC denials are:
+//      pods is forbidden: User "viewer" cannot list resource "pods" in API
+//      group "" in the namespace "demo"   (or: ... at the cluster scope)
+//    Discovery, /version and the health paths stay open to every
+//    authenticated user (system:discovery); other non-resource paths are
+//    forbidden to limited users. The admin token, the generated client
+//    certificate and members of group "system:masters" may do everything.
+// Not implemented: RBAC objects (Roles and bindings are not served; rights
+// come from ApiUser rules), impersonation, admission, validation beyond
+// names and kinds, server-side apply, Table output, OpenAPI, protobuf, field
 // managers, garbage collection (ownerReferences are stored, not acted on),
 // dry-run, graceful pod deletion (pods are deleted at once).
 //
@@ -66,10 +84,61 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kube/core/result.h"
 
 namespace kube::testing {
+
+// One rule of a user's rights, read as an RBAC PolicyRule that is bound in
+// `namespaces` (a RoleBinding there) or, when `namespaces` is empty, cluster
+// wide (a ClusterRoleBinding). "*" in any list matches everything.
+//  - verbs: get list watch create update patch delete deletecollection.
+//  - api_groups: "" for core, "apps", "apiextensions.k8s.io", ...
+//  - resources: "pods"; "pods/status" for a subresource; "*/status" for that
+//    subresource of every resource ("pods" does not grant "pods/status").
+//  - resource_names: when not empty, only these objects (as in RBAC, a list,
+//    watch or create without a name in the request is then denied).
+//  - namespaces: requests in these namespaces only; a namespace-restricted
+//    rule never grants cluster-scoped resources or all-namespace lists.
+struct AccessRule {
+  std::vector<std::string> verbs = {};
+  std::vector<std::string> api_groups = {};
+  std::vector<std::string> resources = {};
+  std::vector<std::string> resource_names = {};
+  std::vector<std::string> namespaces = {};
+};
+
+// A user authenticated by a bearer token. A request is allowed when any rule
+// allows it (or the user is in group "system:masters").
+//
+//   server.add_user({.token = "viewer-token", .name = "viewer",
+//                    .rules = {{.verbs = {"get", "list", "watch"}, .api_groups = {""},
+//                               .resources = {"pods"}, .namespaces = {"demo"}}}});
+struct ApiUser {
+  std::string token = {};
+  std::string name = {};  // User "<name>" cannot ... in 403 messages
+  std::vector<std::string> groups = {};
+  std::vector<AccessRule> rules = {};
+};
+
+// Reads users from a YAML or JSON file:
+//
+//   users:
+//   - name: viewer
+//     token: viewer-token
+//     groups: [dev]                        # optional
+//     rules:
+//     - verbs: [get, list, watch]
+//       apiGroups: [""]
+//       resources: [pods, pods/status]
+//       namespaces: [demo]                 # optional; absent: cluster wide
+//       resourceNames: [web-0]             # optional
+//
+// (JSON: the same keys, {"users":[{"name":...,"token":...,"rules":[...]}]}.)
+// Fails naming the file and the entry when a user lacks a name or a token,
+// or a key has the wrong type.
+Result<std::vector<ApiUser>> load_api_users(const std::filesystem::path& path);
 
 struct ApiServerOptions {
   std::string address = "127.0.0.1";
@@ -80,8 +149,12 @@ struct ApiServerOptions {
   std::string cert_file;
   std::string key_file;
   std::string ca_file;  // CA of the given cert (written to the kubeconfig)
-  // Bearer token accepted; a random one is generated when empty.
+  // Bearer token accepted with full rights; a random one is generated when
+  // empty.
   std::string token;
+  // Users with limited rights (see AccessRule). start() fails when a user
+  // has no name or token, or two users share a token.
+  std::vector<ApiUser> users;
   int io_threads = 2;
   // Write events kept for watch replay and consistent list paging; older
   // resourceVersions answer 410 Expired.
@@ -142,6 +215,11 @@ class ApiServer {
   Result<void> write_kubeconfig(const std::filesystem::path& path) const;
   // The current global resourceVersion.
   std::int64_t resource_version() const;
+
+  // Adds a user with limited rights (or replaces the user with the same
+  // token) while the server runs; requests after the call see it. Fails when
+  // the name or token is empty or the token is the admin token.
+  Result<void> add_user(ApiUser user);
 
   // ---- Fault injection ----
   // Every watch stream (open now or opened later) closes after sending `n`

@@ -266,6 +266,73 @@ TEST_F(CliTest, WrongTokenExitsFiveWithTheServersMessageAndNoToken) {
   EXPECT_EQ(w.err.find(wrong), std::string::npos) << w.err;
 }
 
+// The kubeconfig of ours with another bearer token.
+std::string with_token(std::string config, const std::string& token) {
+  auto at = config.find("token: ");
+  if (at == std::string::npos) return config;
+  return config.substr(0, at) + "token: " + token + "\n";
+}
+
+TEST_F(CliTest, ForbiddenTokenExitsFiveWithTheServersMessageAndNoToken) {
+  const std::string token = "viewer-token-0123456789abcdef";
+  ASSERT_TRUE(cluster_.server->add_user(
+      ApiUser{token, "viewer", {}, {AccessRule{{"list", "watch"}, {""}, {"pods"}, {}, {"demo"}}}}));
+  auto config = write("viewer-kubeconfig", with_token(cluster_.server->kubeconfig(), token));
+  create_pods();
+  auto ok = kinformer({"get", "pods", "-n", "demo"}, config);
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(lines(ok.out).size(), std::size_t(kPodCount) + 1) << ok.out;
+
+  for (auto args : {std::vector<std::string>{"get", "pods"}, std::vector<std::string>{"watch", "pods"}}) {
+    auto r = kinformer(args, config);
+    EXPECT_EQ(r.code, 5) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("403"), std::string::npos) << r.err;
+    // get lists; watch's informer may open a streaming list (a watch) first.
+    std::string verb = args[0] == "get" ? "list" : r.err.find("cannot watch") != std::string::npos ? "watch" : "list";
+    EXPECT_NE(r.err.find(R"(pods is forbidden: User "viewer" cannot )" + verb +
+                         R"( resource "pods" in API group "" in the namespace "default")"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find(token), std::string::npos) << r.err;
+  }
+  auto all = kinformer({"get", "pods", "-A"}, config);
+  EXPECT_EQ(all.code, 5);
+  EXPECT_NE(all.err.find(R"(cannot list resource "pods" in API group "" at the cluster scope)"), std::string::npos)
+      << all.err;
+}
+
+TEST_F(CliTest, ApiserverUsersFileGivesEachTokenItsRights) {
+  auto users = write("users.yaml", R"(users:
+- name: viewer
+  token: viewer-token
+  rules:
+  - verbs: [get, list, watch]
+    apiGroups: [""]
+    resources: [pods]
+    namespaces: [default]
+)");
+  auto out = (dir_ / "served-kubeconfig").string();
+  Subprocess server({KINFORMER_BIN, "apiserver", "--port", "0", "--kubeconfig-out", out, "--users", users});
+  ASSERT_TRUE(server.wait_for_stdout("serving", 30s)) << server.err();
+  std::ifstream in(out);
+  std::string config((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto viewer = write("viewer-kubeconfig", with_token(config, "viewer-token"));
+  auto ok = kinformer({"get", "pods"}, viewer);
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  auto denied = kinformer({"get", "configmaps"}, viewer);
+  EXPECT_EQ(denied.code, 5);
+  EXPECT_NE(denied.err.find(R"(configmaps is forbidden: User "viewer" cannot list resource "configmaps" in API )"
+                            R"(group "" in the namespace "default")"),
+            std::string::npos)
+      << denied.err;
+  EXPECT_EQ(kinformer({"get", "configmaps"}, out).code, 0);  // the admin token keeps full rights
+
+  auto bad = write("bad-users.yaml", "users:\n- name: x\n");
+  auto r = run({KINFORMER_BIN, "apiserver", "--port", "0", "--users", bad});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("users file " + bad + R"(: users[0] ("x"): no token)"), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, ConfigAndConnectionFailuresHaveTheirOwnCodes) {
   auto r = kinformer({"get", "pods"}, "/nonexistent/kubeconfig");
   EXPECT_EQ(r.code, 3);

@@ -225,5 +225,37 @@ TEST(InformerIntegration, WaitForCacheSyncSaysWhyAResourceDidNotSync) {
   EXPECT_EQ(results[0].last_error->code, 404);
 }
 
+TEST(InformerIntegration, WaitForCacheSyncReportsAForbiddenResourceWithTheServersMessage) {
+  testing::ApiServerOptions o;
+  o.users.push_back(testing::ApiUser{
+      "viewer-token", "viewer", {}, {testing::AccessRule{{"list", "watch"}, {""}, {"configmaps"}, {}, {}}}});
+  auto c = Cluster::start(o);
+  ASSERT_TRUE(c.server);
+  ASSERT_TRUE(c.create_namespace("demo").ok());
+  ASSERT_TRUE(c.put_configmap("demo", "a", "1").ok());
+  auto viewer = c.client_as("viewer-token");
+  ASSERT_TRUE(viewer);
+  SharedInformerFactory f(viewer, fast());
+  auto cms = f.configmaps();
+  f.pods();
+  f.start();
+  auto results = f.wait_for_cache_sync(1s);
+  ASSERT_EQ(results.size(), 2u);
+  std::map<std::string, SyncResult> by_resource;
+  for (const auto& r : results) by_resource[r.resource.resource] = r;
+  EXPECT_TRUE(by_resource["configmaps"].synced);
+  EXPECT_EQ(cms.lister().list().size(), 1u);
+  const auto& pods = by_resource["pods"];
+  EXPECT_FALSE(pods.synced);
+  ASSERT_TRUE(pods.last_error.has_value());
+  EXPECT_EQ(pods.last_error->code, 403);
+  EXPECT_EQ(pods.last_error->reason, "Forbidden");
+  // "list", or "watch" when the reflector tried a streaming list first.
+  const auto& m = pods.last_error->message;
+  EXPECT_TRUE(m == R"(pods is forbidden: User "viewer" cannot list resource "pods" in API group "" at the cluster scope)" ||
+              m == R"(pods is forbidden: User "viewer" cannot watch resource "pods" in API group "" at the cluster scope)")
+      << m;
+}
+
 }  // namespace
 }  // namespace kube::informers

@@ -28,10 +28,18 @@ struct Cluster {
       ADD_FAILURE() << "embedded API server: " << r.error().message;
       return {};
     }
+    c.client = c.client_as(c.server->token());
+    if (!c.client) return {};
+    return c;
+  }
+
+  // A REST client that authenticates with `token` (a limited user's, say);
+  // fails the test (returns null) on error.
+  std::shared_ptr<RestClient> client_as(const std::string& token) const {
     RestConfig cfg;
-    cfg.host = c.server->url();
-    cfg.ca_pem = c.server->ca_pem();
-    cfg.bearer_token = c.server->token();
+    cfg.host = server->url();
+    cfg.ca_pem = server->ca_pem();
+    cfg.bearer_token = token;
     cfg.qps = 10000;  // the tests write fast; the default 5/10 is for real clusters
     cfg.burst = 10000;
     TransportOptions topts;
@@ -40,10 +48,9 @@ struct Cluster {
     auto t = Transport::create(cfg, topts);
     if (!t) {
       ADD_FAILURE() << "transport: " << t.error().message;
-      return {};
+      return nullptr;
     }
-    c.client = std::make_shared<RestClient>(std::shared_ptr<Transport>(std::move(*t)));
-    return c;
+    return std::make_shared<RestClient>(std::shared_ptr<Transport>(std::move(*t)));
   }
 
   Result<ObjectPtr> create_namespace(const std::string& name) {
