@@ -61,6 +61,7 @@ struct BenchFlags {
   std::size_t objects = 10000;
   std::size_t events = 0;
   std::size_t pod_bytes = 0;  // 0: the workload's natural size (~2.5 KB)
+  std::string list_mode = "auto";
   std::string sync_timeout = "10m";
   std::string progress = "auto";
 };
@@ -93,6 +94,7 @@ std::string reproduce(const BenchFlags& f, bool embedded) {
   if (embedded) cmd += " --objects " + std::to_string(f.objects);
   if (embedded && f.events > 0) cmd += " --events " + std::to_string(f.events);
   if (embedded && f.pod_bytes > 0) cmd += " --pod-bytes " + std::to_string(f.pod_bytes);
+  if (f.list_mode != "auto") cmd += " --list-mode " + f.list_mode;
   return cmd;
 }
 
@@ -241,6 +243,9 @@ int run_bench_sync(BenchFlags flags) {
   kube::informers::InformerFactoryOptions options;
   options.namespace_ = ns;
   options.metadata_only = flags.metadata_only;
+  options.reflector.list_mode = flags.list_mode == "paged"       ? kube::informers::ListMode::kPaged
+                                : flags.list_mode == "streaming" ? kube::informers::ListMode::kStreaming
+                                                                 : kube::informers::ListMode::kAuto;
   kube::informers::SharedInformerFactory factory(conn.client, options);
   auto informer = factory.for_resource(api.resource()).informer;
   const std::uint64_t bytes_before = conn.client->transport().stats().bytes_received;
@@ -318,6 +323,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--pod-bytes", flags->pod_bytes,
                   "Embedded server: pad each pod's JSON to about this size (0: ~2.5 KB)")
+      ->capture_default_str();
+  cmd->add_option("--list-mode", flags->list_mode,
+                  "auto (stream, else paged), paged, or streaming (WatchList)")
+      ->check(CLI::IsMember({"auto", "paged", "streaming"}))
       ->capture_default_str();
   cmd->add_option("--sync-timeout", flags->sync_timeout, "Give up after this long (exit 6)")
       ->capture_default_str();
