@@ -248,6 +248,18 @@ ObjectPtr Reflector::prepare_listed(ObjectPtr obj, const std::string& key) const
   return obj;
 }
 
+Reflector::WatchRegistration::~WatchRegistration() {
+  MutexLock l(r->mu_);
+  r->current_watch_ = nullptr;
+}
+
+Reflector::WatchRegistration Reflector::register_watch(Watch& w) {
+  MutexLock l(mu_);
+  current_watch_ = &w;
+  if (stopping()) w.stop();  // stop() ran before current_watch_ was set
+  return WatchRegistration{this};
+}
+
 Reflector::Next Reflector::stream_list() {
   ListOptions o;
   o.label_selector = options_.label_selector;
@@ -282,16 +294,8 @@ Reflector::Next Reflector::stream_list() {
   {
     MutexLock l(mu_);
     ++stats_.watches;
-    current_watch_ = w.get();
-    if (stopping()) w->stop();  // stop() ran before current_watch_ was set
   }
-  struct Unset {
-    Reflector* r;
-    ~Unset() {
-      MutexLock l(r->mu_);
-      r->current_watch_ = nullptr;
-    }
-  } unset{this};
+  auto registered = register_watch(*w);
 
   auto hard_deadline = started + timeout + std::chrono::seconds(30);
   auto phase_deadline = std::min(hard_deadline, started + options_.streaming_list_timeout);
@@ -452,18 +456,7 @@ Reflector::Next Reflector::watch() {
     MutexLock l(mu_);
     ++stats_.watches;
   }
-  {
-    MutexLock l(mu_);
-    current_watch_ = w.get();
-    if (stopping()) w->stop();  // stop() ran before current_watch_ was set
-  }
-  struct Unset {
-    Reflector* r;
-    ~Unset() {
-      MutexLock l(r->mu_);
-      r->current_watch_ = nullptr;
-    }
-  } unset{this};
+  auto registered = register_watch(*w);
 
   while (!stopping()) {
     auto now = SteadyClock::now();

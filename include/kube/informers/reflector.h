@@ -242,6 +242,13 @@ class Reflector {
   std::string relist_resource_version() const;
   bool apply_event(const WatchEvent& ev);
   void maybe_resync();
+  // Makes `w` the watch stop() closes (stopping it at once when stop() already
+  // ran) until the returned registration goes out of scope.
+  struct WatchRegistration {
+    Reflector* r;
+    ~WatchRegistration();
+  };
+  [[nodiscard]] WatchRegistration register_watch(Watch& w);
   bool stopping() const { return stop_source_.stop_requested(); }
   std::chrono::seconds random_watch_timeout();
 

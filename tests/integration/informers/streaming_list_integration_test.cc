@@ -9,6 +9,7 @@
 #include "kube/informers/factory.h"
 #include "kube/informers/rest_lister_watcher.h"
 #include "support/cluster.h"
+#include "support/state.h"
 #include "support/wait.h"
 
 namespace kube::informers {
@@ -30,22 +31,8 @@ InformerFactoryOptions fast(StreamingListSupport* support) {
   return o;
 }
 
-std::map<std::string, std::string> server_state(Cluster& c, const std::string& ns) {
-  std::map<std::string, std::string> s;
-  auto l = c.client->list(Cluster::configmaps(), ns);
-  if (!l) return {{"error", l.error().message}};
-  for (const auto& o : l->items) {
-    s[std::string(o->namespace_()) + "/" + std::string(o->name())] =
-        std::string(o->resource_version());
-  }
-  return s;
-}
-
-std::map<std::string, std::string> cache_state(const SharedIndexInformer& inf) {
-  std::map<std::string, std::string> s;
-  for (const auto& o : inf.indexer().list()) s[object_key(*o)] = std::string(o->resource_version());
-  return s;
-}
+using kube::testing::cache_state;
+using kube::testing::server_state;
 
 Cluster cluster_with(int configmaps, ApiServerOptions options = {}) {
   auto c = Cluster::start(std::move(options));
