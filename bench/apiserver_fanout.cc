@@ -34,17 +34,13 @@
 #include "kube/client/rest_client.h"
 #include "kube/client/transport.h"
 #include "kube/testing/api_server.h"
+#include "bench_support.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string arg(int argc, char** argv, const std::string& name, const std::string& def) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == "--" + name) return argv[i + 1];
-  }
-  return def;
-}
+using kube::bench::arg;
 
 std::int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
 
@@ -100,17 +96,12 @@ int main(int argc, char** argv) {
     std::cerr << "apiserver_fanout: embedded API server: " << r.error().message << "\n";
     return 1;
   }
-  kube::RestConfig cfg;
-  cfg.host = server.url();
-  cfg.bearer_token = server.token();
-  cfg.qps = 1e6;
-  cfg.burst = 1000000;
-  auto transport = kube::Transport::create(cfg, {});
-  if (!transport) {
-    std::cerr << "apiserver_fanout: " << transport.error().message << "\n";
+  auto made = kube::bench::unlimited_client(server);
+  if (!made) {
+    std::cerr << "apiserver_fanout: " << made.error().message << "\n";
     return 1;
   }
-  kube::RestClient client(std::shared_ptr<kube::Transport>(std::move(*transport)));
+  kube::RestClient& client = **made;
   const kube::Resource ns_resource{{"", "v1", "namespaces"}, false};
   const kube::Resource configmaps{{"", "v1", "configmaps"}, true};
   const int objects_per_ns = 10;
@@ -209,32 +200,15 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const std::size_t open = server.open_watches();
 
-  std::atomic<std::uint64_t> sent{0}, failed{0};
-  auto t0 = Clock::now();
-  auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  std::vector<std::thread> threads;
-  for (int w = 0; w < writers; ++w) {
-    threads.emplace_back([&, w] {
-      auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(writers / rate));
-      auto next = t0 + period * w / writers;
-      for (std::uint64_t i = std::uint64_t(w);; i += writers) {
-        auto now = Clock::now();
-        if (now >= end) break;
-        if (next > now) std::this_thread::sleep_until(next);
-        next += period;
-        if (next < Clock::now()) next = Clock::now();  // late: no catch-up burst
-        std::string ns = "fan-" + std::to_string(i % std::uint64_t(namespaces));
-        std::string name = "cm-" + std::to_string((i / std::uint64_t(namespaces)) % objects_per_ns);
-        auto r = client.patch(configmaps, ns, name, kube::PatchType::Merge,
-                              R"({"metadata":{"labels":{"sent":")" + std::to_string(now_ns()) + R"("}}})");
-        if (r) sent.fetch_add(1);
-        else failed.fetch_add(1);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-  const std::uint64_t expected = sent.load() * std::uint64_t(watches / namespaces);
+  auto paced = kube::bench::run_paced(rate, seconds, writers, [&](std::uint64_t i) {
+    std::string ns = "fan-" + std::to_string(i % std::uint64_t(namespaces));
+    std::string name = "cm-" + std::to_string((i / std::uint64_t(namespaces)) % objects_per_ns);
+    return client
+        .patch(configmaps, ns, name, kube::PatchType::Merge,
+               R"({"metadata":{"labels":{"sent":")" + std::to_string(now_ns()) + R"("}}})")
+        .ok();
+  });
+  const std::uint64_t expected = paced.ok * std::uint64_t(watches / namespaces);
   auto drain_deadline = Clock::now() + std::chrono::seconds(10);
   while (deliveries.load() < expected && Clock::now() < drain_deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -254,12 +228,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::sort(l.begin(), l.end());
-  auto pct = [&](double p) { return l[std::min(l.size() - 1, std::size_t(p * double(l.size())))]; };
+  auto pct = [&](double p) { return kube::bench::percentile(l, p); };
   std::printf("bench=apiserver_fanout watches=%d open_watches=%zu namespaces=%d target_rate=%.0f achieved_rate=%.0f "
               "writes=%llu failed=%llu deliveries=%zu expected_deliveries=%llu deliveries_per_s=%.0f "
               "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-              watches, open, namespaces, rate, double(sent.load()) / elapsed, (unsigned long long)sent.load(),
-              (unsigned long long)failed.load(), l.size(), (unsigned long long)expected, double(l.size()) / elapsed,
+              watches, open, namespaces, rate, double(paced.ok) / paced.seconds, (unsigned long long)paced.ok,
+              (unsigned long long)paced.failed, l.size(), (unsigned long long)expected, double(l.size()) / paced.seconds,
               pct(0.50), pct(0.99), l.back());
   std::printf("reproduce: %s --watches %d --namespaces %d --rate %.0f --seconds %.0f\n", argv[0], watches, namespaces,
               rate, seconds);

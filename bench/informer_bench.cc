@@ -36,6 +36,7 @@
 #include "kube/informers/rest_lister_watcher.h"
 #include "kube/informers/shared_informer.h"
 #include "kube/testing/api_server.h"
+#include "bench_support.h"
 
 namespace {
 
@@ -48,10 +49,7 @@ double cpu_seconds() {
 }
 
 std::string arg(int argc, char** argv, const std::string& name, const std::string& def) {
-  for (int i = 2; i + 1 < argc; ++i) {
-    if (argv[i] == "--" + name) return argv[i + 1];
-  }
-  return def;
+  return kube::bench::arg(argc, argv, name, def, 2);  // argv[1] is the mode
 }
 
 // ---- events: an in-memory watch stream ----
@@ -189,18 +187,12 @@ int run_latency(int argc, char** argv) {
     std::cerr << "informer_bench latency: embedded API server: " << r.error().message << "\n";
     return 1;
   }
-  kube::RestConfig cfg;
-  cfg.host = server.url();
-  cfg.ca_pem = server.ca_pem();
-  cfg.bearer_token = server.token();
-  cfg.qps = 1e6;
-  cfg.burst = 1000000;
-  auto transport = kube::Transport::create(cfg, {});
-  if (!transport) {
-    std::cerr << "informer_bench latency: " << transport.error().message << "\n";
+  auto made = kube::bench::unlimited_client(server);
+  if (!made) {
+    std::cerr << "informer_bench latency: " << made.error().message << "\n";
     return 1;
   }
-  auto client = std::make_shared<kube::RestClient>(std::shared_ptr<kube::Transport>(std::move(*transport)));
+  auto client = *made;
   const kube::Resource namespaces{{"", "v1", "namespaces"}, false};
   const kube::Resource configmaps{{"", "v1", "configmaps"}, true};
   if (auto r = client->create(namespaces, "", R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}})");
@@ -241,37 +233,18 @@ int run_latency(int argc, char** argv) {
     return 1;
   }
 
-  // Paced writers: writer w sends its share of the rate, each send at its
-  // scheduled time (a late writer does not catch up in a burst).
-  std::atomic<std::size_t> sent{0}, failed{0};
-  auto t0 = Clock::now();
-  auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  std::vector<std::thread> threads;
-  for (int w = 0; w < writers; ++w) {
-    threads.emplace_back([&, w] {
-      auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(writers / rate));
-      auto next = t0 + period * w / writers;
-      for (std::size_t i = std::size_t(w);; i += writers) {
-        auto now = Clock::now();
-        if (now >= end) break;
-        if (next > now) std::this_thread::sleep_until(next);
-        next += period;
-        if (next < Clock::now()) next = Clock::now();
-        std::int64_t stamp = Clock::now().time_since_epoch().count();
-        auto r = client->patch(configmaps, "bench", "cm-" + std::to_string(i % k), kube::PatchType::Merge,
-                               R"({"metadata":{"labels":{"sent":")" + std::to_string(stamp) + R"("}}})");
-        if (r) sent.fetch_add(1);
-        else failed.fetch_add(1);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  auto paced = kube::bench::run_paced(rate, seconds, writers, [&](std::uint64_t i) {
+    std::int64_t stamp = Clock::now().time_since_epoch().count();
+    return client
+        ->patch(configmaps, "bench", "cm-" + std::to_string(i % k), kube::PatchType::Merge,
+                R"({"metadata":{"labels":{"sent":")" + std::to_string(stamp) + R"("}}})")
+        .ok();
+  });
   // Let the last events arrive.
   for (int i = 0; i < 200; ++i) {
     {
       std::lock_guard lock(mu);
-      if (latencies_ms.size() >= sent.load()) break;
+      if (latencies_ms.size() >= paced.ok) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -288,10 +261,11 @@ int run_latency(int argc, char** argv) {
     return 1;
   }
   std::sort(l.begin(), l.end());
-  auto pct = [&](double p) { return l[std::min(l.size() - 1, std::size_t(p * double(l.size())))]; };
+  auto pct = [&](double p) { return kube::bench::percentile(l, p); };
   std::printf("bench=informer_latency target_rate=%.0f achieved_rate=%.0f writes=%zu failed=%zu events=%zu "
               "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-              rate, double(sent.load()) / elapsed, sent.load(), failed.load(), l.size(), pct(0.50), pct(0.99),
+              rate, double(paced.ok) / paced.seconds, std::size_t(paced.ok), std::size_t(paced.failed), l.size(),
+              pct(0.50), pct(0.99),
               l.back());
   std::printf("reproduce: %s latency --rate %.0f --seconds %.0f --objects %zu\n", argv[0], rate, seconds, k);
   return 0;
