@@ -584,6 +584,11 @@ void Reflector::record_error(const Error& e) {
     ++stats_.errors;
     last_error_ = e;
   }
+  // A 410 is routine (the reflector relists); everything else is worth a
+  // warning. Rate-limited: a server that is down fails every backoff step.
+  error_log_.write(is_gone(e) ? log::Level::kInfo : log::Level::kWarning, "reflector",
+                   "list/watch failed; retrying",
+                   {{"name", options_.name}, {"code", e.code}, {"reason", e.reason}, {"error", e.message}});
   if (options_.watch_error_handler) options_.watch_error_handler(e);
 }
 

@@ -7,6 +7,8 @@
 // wrote it). The holder's renewTime is never compared with our clock.
 #include "kube/leaderelection/leader_election.h"
 
+#include "kube/core/log.h"
+
 #include <exception>
 #include <random>
 
@@ -29,7 +31,12 @@ template <class F>
 void guarded(const F& f) {
   try {
     f();
-  } catch (...) {  // NOLINT(bugprone-empty-catch): nowhere to report it; the election goes on
+  } catch (const std::exception& e) {
+    log::write(log::Level::kError, "leader-election", "leader callback threw; the election goes on",
+               {{"exception", e.what()}});
+  } catch (...) {
+    log::write(log::Level::kError, "leader-election", "leader callback threw; the election goes on",
+               {{"exception", "(not a std::exception)"}});
   }
 }
 

@@ -97,6 +97,7 @@
 #include "kube/cache/delta_fifo.h"
 #include "kube/cache/store.h"
 #include "kube/core/clock.h"
+#include "kube/core/log.h"
 #include "kube/core/mutex.h"
 #include "kube/informers/list_watch.h"
 
@@ -267,6 +268,9 @@ class Reflector {
   // when that watch must end at the latest (its timeoutSeconds + 30 s).
   std::unique_ptr<Watch> continued_watch_;
   std::chrono::steady_clock::time_point continued_deadline_{};
+  // List/watch failures are logged through here: the first, then at most one
+  // per 30 s with the count of those suppressed (kube/core/log.h).
+  log::RateLimited error_log_{std::chrono::seconds(30), clock_};
 
   mutable Mutex mu_;  // guards everything below
   CondVar wake_;      // backoff sleeps here; stop() signals it

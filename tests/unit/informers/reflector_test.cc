@@ -174,6 +174,38 @@ TEST(Reflector, LastErrorSaysWhyTheCacheHasNotSynced) {
   EXPECT_NE(inf.last_error()->message.find("cannot list resource"), std::string::npos);
 }
 
+// A server that keeps refusing is logged once, then once per 30 s with a
+// count: not once per backoff step (kube/core/log.h RateLimited).
+TEST(Reflector, RepeatedFailuresAreLoggedOnceWithTheServersMessage) {
+  struct Capture : log::Sink {
+    void write(const log::Record& r) override {
+      MutexLock l(mu);
+      lines.push_back(log::format(r));
+    }
+    Mutex mu;
+    std::vector<std::string> lines KUBE_GUARDED_BY(mu);
+  };
+  auto capture = std::make_shared<Capture>();
+  auto previous = log::set_sink(capture);
+  auto server = std::make_shared<FakeServer>();
+  server->fail_next_lists(1000, Error{403, "Forbidden", "configmaps is forbidden: User \"bob\" cannot list",
+                                      std::nullopt});
+  {
+    SharedIndexInformer inf(server, fast_options());
+    inf.start();
+    ASSERT_TRUE(eventually([&] { return server->list_rvs().size() >= 20; }));
+    inf.stop();
+  }
+  log::set_sink(previous);
+  MutexLock l(capture->mu);
+  ASSERT_EQ(capture->lines.size(), 1u);
+  const std::string& line = capture->lines[0];
+  EXPECT_EQ(line[0], 'W') << line;
+  EXPECT_NE(line.find("name=configmaps"), std::string::npos) << line;
+  EXPECT_NE(line.find("code=403"), std::string::npos) << line;
+  EXPECT_NE(line.find("cannot list"), std::string::npos) << line;
+}
+
 TEST(Reflector, IdleWatchIsReopenedFromTheLastVersion) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
