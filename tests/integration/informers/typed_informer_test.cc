@@ -130,5 +130,31 @@ TEST(TypedInformerIntegration, CustomResourceConvertsToTheUsersStructAndBack) {
   f.shutdown();
 }
 
+// Issue 10: an informer for a custom resource whose CRD does not exist yet says
+// why it has not synced (404), keeps retrying on its backoff, and syncs on its
+// own once the CRD is created: no restart, no new informer.
+TEST(TypedInformerIntegration, InformerForACrdNotYetCreatedStartsOnItsOwnOnceItIs) {
+  auto c = Cluster::start();
+  ASSERT_TRUE(c.server);
+  ASSERT_TRUE(c.create_namespace("demo"));
+  SharedInformerFactory f(c.client, fast());
+  auto crontabs = f.for_resource(kCronTabs);
+  f.start();
+  auto before = f.wait_for_cache_sync(300ms);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_FALSE(before[0].synced);
+  ASSERT_TRUE(before[0].last_error.has_value());
+  EXPECT_EQ(before[0].last_error->code, 404) << before[0].last_error->message;
+
+  ASSERT_TRUE(c.client->create(kCrds, "", kCronTabCrd));
+  ASSERT_TRUE(c.client->create(kCronTabs, "demo", R"({"apiVersion":"stable.example.com/v1",
+      "kind":"CronTab","metadata":{"name":"late","namespace":"demo"},"spec":{"cronSpec":"* * * * *"}})"));
+  EXPECT_TRUE(eventually([&] { return crontabs.lister().list().size() == 1; }, 10s));
+  auto after = f.wait_for_cache_sync(5s);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_TRUE(after[0].synced);
+  EXPECT_FALSE(after[0].last_error.has_value());
+}
+
 }  // namespace
 }  // namespace kube::informers
