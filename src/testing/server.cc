@@ -359,6 +359,17 @@ std::optional<Response> ApiServer::Impl::control(const Request& req, bool& resta
     fail_retry_after = g("retryAfterSeconds", 1);
     fail_count = g("count", 1);
   }
+  if (auto* m = o.if_contains("watchListMode")) {
+    std::string_view mode = m->is_string() ? std::string_view(m->as_string()) : std::string_view();
+    if (mode == "normal") watch_list_mode = WatchListMode::kNormal;
+    else if (mode == "noInitialEventsEnd") watch_list_mode = WatchListMode::kNoInitialEventsEnd;
+    else if (mode == "reject") watch_list_mode = WatchListMode::kReject;
+    else if (mode == "ignore") watch_list_mode = WatchListMode::kIgnore;
+    else
+      return error_response(Error::bad_request("faults: watchListMode " + json::serialize(*m) +
+                                               ": want \"normal\", \"noInitialEventsEnd\", \"reject\" or \"ignore\""),
+                            false);
+  }
   if (yes("compact")) store.compact();
   if (yes("closeWatchesNow")) store.close_watchers();
   restart_after = yes("restart");

@@ -10,7 +10,8 @@
 //   curl --cacert ca.pem -H "Authorization: Bearer $TOKEN" -X POST
 //     https://127.0.0.1:6443/_kinformer/faults -d '{"failNext":{"count":3,"code":429}}'
 // (keys: closeWatchesAfter, closeWatchesRandomly, closeWatchesNow, stallWatches,
-//  failNext{count,code,retryAfterSeconds}, compact, restart, slowResponsesMs).
+//  failNext{count,code,retryAfterSeconds}, compact, restart, slowResponsesMs,
+//  watchListMode: "normal" | "noInitialEventsEnd" | "reject" | "ignore").
 // Users with limited rights come from --users FILE (YAML or JSON; the format
 // is kube::testing::load_api_users's, shown in the --help text below).
 #include <csignal>

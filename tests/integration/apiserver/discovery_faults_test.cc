@@ -129,6 +129,19 @@ TEST_F(ApiServerTest, SlowResponsesStillAnswerAndFaultsWorkOverHttp) {
   EXPECT_EQ(get("/version").status, 500);
 }
 
+TEST_F(ApiServerTest, WatchListModeIsSetOverHttpAndABadModeIsNamed) {
+  const std::string streaming = "/api/v1/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+                                "&allowWatchBookmarks=true";
+  ASSERT_EQ(post("/_kinformer/faults", R"({"watchListMode":"reject"})").status, 200);
+  auto w = client_->watch(streaming);
+  EXPECT_EQ(w->status, 422) << w->header;
+  auto bad = post("/_kinformer/faults", R"({"watchListMode":"sometimes"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find(R"(watchListMode \"sometimes\")"), std::string::npos) << bad.body;
+  ASSERT_EQ(post("/_kinformer/faults", R"({"watchListMode":"normal"})").status, 200);
+  EXPECT_EQ(client_->watch(streaming)->status, 200);
+}
+
 TEST(ApiServerData, DataFileKeepsStateAcrossRestarts) {
   auto file = std::filesystem::temp_directory_path() / ("kinformer-apiserver-" + std::to_string(::getpid()) + ".json");
   std::filesystem::remove(file);
