@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 #include <mutex>
@@ -14,6 +15,7 @@
 
 #include "kube/client/credentials.h"
 #include "kube/client/status.h"
+#include "kube/core/metrics.h"
 #include "src/client/rate_limiter.h"
 
 namespace kube {
@@ -141,6 +143,50 @@ struct IoCore {
   std::uint64_t next_id KUBE_GUARDED_BY(mu) = 1;
   bool stopping KUBE_GUARDED_BY(mu) = false;
   std::atomic<std::uint64_t> started{0}, retries{0}, connections{0}, bytes_received{0};
+
+  // client-go's rest_client_requests_total{code,method} and
+  // rest_client_request_duration_seconds{verb} (its buckets). Filled by the I/O
+  // thread as each transfer ends; read by the metrics registry.
+  static constexpr std::array<double, 12> kLatencyBounds = {0.005, 0.025, 0.1, 0.25, 0.5, 1,
+                                                            2,     4,     8,   15,   30,  60};
+  struct Latency {
+    std::array<std::uint64_t, kLatencyBounds.size()> buckets{};
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  Mutex metrics_mu;  // guards the two maps below
+  std::map<std::pair<std::string, std::string>, std::uint64_t> requests KUBE_GUARDED_BY(metrics_mu);
+  std::map<std::string, Latency> latency KUBE_GUARDED_BY(metrics_mu);
+
+  // `code`: the HTTP status, or "<error>" when no response came (client-go's
+  // label). `seconds`: until the response started (headers) for streams, so a
+  // watch counts its set-up time, not its lifetime (as client-go measures it).
+  void record(const std::string& method, const std::string& code, double seconds) {
+    MutexLock lock(metrics_mu);
+    ++requests[{code, method}];
+    Latency& l = latency[method];
+    ++l.count;
+    l.sum += seconds;
+    for (std::size_t i = 0; i < kLatencyBounds.size(); ++i) {
+      if (seconds <= kLatencyBounds[i]) {
+        ++l.buckets[i];
+        break;
+      }
+    }
+  }
+
+  void write_metrics(metrics::Writer& w, const std::string& host) {
+    MutexLock lock(metrics_mu);
+    for (const auto& [key, n] : requests) {
+      w.counter("rest_client_requests_total",
+                "Number of HTTP requests, partitioned by status code, method, and host.",
+                {{"code", key.first}, {"host", host}, {"method", key.second}}, static_cast<double>(n));
+    }
+    for (const auto& [verb, l] : latency) {
+      w.histogram("rest_client_request_duration_seconds", "Request latency in seconds. Broken down by verb, and host.",
+                  {{"host", host}, {"verb", verb}}, kLatencyBounds, l.buckets, l.count, l.sum);
+    }
+  }
 
   ~IoCore() {
     if (multi) curl_multi_cleanup(multi);
@@ -464,6 +510,15 @@ class CurlTransport final : public Transport {
     long connects = 0;
     curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &connects);
     core_->connections += static_cast<std::uint64_t>(connects);
+    {
+      curl_off_t us = 0;
+      long status = 0;
+      curl_easy_getinfo(t.easy, t.streaming ? CURLINFO_STARTTRANSFER_TIME_T : CURLINFO_TOTAL_TIME_T, &us);
+      curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+      bool answered = status != 0 && (code == CURLE_OK || t.streaming);
+      core_->record(t.request.method, answered ? std::to_string(status) : "<error>",
+                    static_cast<double>(us) / 1e6);
+    }
     if (code != CURLE_OK) {
       std::string what = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
       std::string reason = code == CURLE_OPERATION_TIMEDOUT ? "Timeout" : "ServiceUnavailable";
@@ -549,6 +604,9 @@ class CurlTransport final : public Transport {
   RateLimiter limiter_;
   std::shared_ptr<IoCore> core_;
   std::thread io_thread_;  // started last, joined in the destructor
+  // Holds core_ itself, so it stays valid whatever the order of destruction.
+  metrics::Registration metrics_registration_ = metrics::Registry::global().add(
+      [core = core_, host = config_.host](metrics::Writer& w) { core->write_metrics(w, host); });
 };
 
 Result<std::unique_ptr<Transport>> Transport::create(RestConfig config, TransportOptions options) {

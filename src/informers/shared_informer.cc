@@ -311,4 +311,9 @@ bool SharedIndexInformer::should_resync() {
   return !syncing_.empty();
 }
 
+std::vector<std::shared_ptr<const HandlerRegistration>> SharedIndexInformer::handler_registrations() const {
+  MutexLock l(mu_);
+  return {registrations_.begin(), registrations_.end()};
+}
+
 }  // namespace kube::informers

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "kube/core/result.h"
+#include "kube/version.h"
 
 namespace kube {
 
@@ -64,7 +65,7 @@ struct RestConfig {
   double qps = 5;                 // client-go defaults
   int burst = 10;
   std::chrono::milliseconds timeout{0};  // per request; 0 = none
-  std::string user_agent = "kinformer/0.1";
+  std::string user_agent = "kinformer/" KINFORMER_VERSION_STRING;  // client-go: "<program>/<version>"
   // Where this came from, for error messages: "kubeconfig /x/config, context \"dev\"".
   std::string source = {};
 };

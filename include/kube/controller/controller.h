@@ -153,6 +153,9 @@ struct ControllerMetrics {
 // The Prometheus text exposition of `m`, labelled controller="<name>" (and the
 // queue's workqueue_* lines labelled name="<name>").
 std::string prometheus_text(std::string_view name, const ControllerMetrics& m);
+// The same, written into a metrics::Writer (every Controller registers itself
+// with kube::metrics::Registry::global() this way).
+void write_metrics(metrics::Writer& w, std::string_view name, const ControllerMetrics& m);
 
 class Controller {
  public:
@@ -217,6 +220,11 @@ class Controller {
 
   mutable Mutex metrics_mu_;  // guards metrics_ (the queue part is filled in by metrics())
   ControllerMetrics metrics_ KUBE_GUARDED_BY(metrics_mu_);
+
+  // Reports metrics() to kube::metrics::Registry::global(). Declared last:
+  // unregistered first, before the state it reads.
+  metrics::Registration metrics_registration_ = metrics::Registry::global().add(
+      [this](metrics::Writer& w) { write_metrics(w, options_.name, metrics()); });
 };
 
 }  // namespace kube::controller

@@ -48,6 +48,7 @@
 #include "kube/cache/delta_fifo.h"
 #include "kube/cache/index.h"
 #include "kube/cache/store.h"
+#include "kube/core/metrics.h"
 #include "kube/core/mutex.h"
 #include "kube/informers/event_handler.h"
 #include "kube/informers/list_watch.h"
@@ -141,6 +142,13 @@ class SharedIndexInformer {
   std::vector<std::shared_ptr<Registration>> syncing_ KUBE_GUARDED_BY(mu_);
 
   std::thread process_thread_;  // started by start(), joined by stop()
+
+  // Reports to kube::metrics::Registry::global() (src/informers/informer_metrics.cc).
+  // Declared last: unregistered first, before the state it reads.
+  void write_metrics(metrics::Writer& w) const;
+  std::vector<std::shared_ptr<const HandlerRegistration>> handler_registrations() const;
+  metrics::Registration metrics_registration_ =
+      metrics::Registry::global().add([this](metrics::Writer& w) { write_metrics(w); });
 };
 
 }  // namespace kube::informers

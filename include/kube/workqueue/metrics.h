@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "kube/core/metrics.h"
+
 namespace kube::workqueue {
 
 // A latency histogram with client-go's buckets: 1e-8 s ... 1e1 s, x10 each.
@@ -48,6 +50,9 @@ struct QueueMetrics {
   double longest_running_seconds = 0;    // age of the oldest item being processed
 };
 
+// Writes `m` labelled name="<name>" (what a queue registered with
+// kube::metrics::Registry reports).
+void write_metrics(metrics::Writer& w, std::string_view name, const QueueMetrics& m);
 // The Prometheus text exposition of `m`, labelled name="<name>".
 std::string prometheus_text(std::string_view name, const QueueMetrics& m);
 

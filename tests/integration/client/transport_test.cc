@@ -13,6 +13,7 @@
 
 #include "integration/client/test_server.h"
 #include "kube/client/watch_decoder.h"
+#include "kube/version.h"
 #include "support/fixtures.h"
 
 namespace kube {
@@ -68,6 +69,20 @@ TEST(Transport, GetsOverVerifiedTlsWithBearerToken) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "hello /api/v1/namespaces");
   EXPECT_EQ(r->http_version, 1);  // Beast speaks HTTP/1.1 only
+}
+
+// Server logs and audit show which client called: "kinformer/<version>" by
+// default (client-go sends "<program>/<version>"), or what the config says.
+TEST(Transport, SendsTheUserAgentWithKinformersVersion) {
+  TestServer server(pki(), [](const TestRequest& r) { return TestResponse{.body = r.header("user-agent")}; });
+  Result<HttpResponse> r = make(config_for(server))->request({.path = "/api"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body, "kinformer/" + std::string(kube::version()));
+  RestConfig c = config_for(server);
+  c.user_agent = "my-operator/2.0";
+  r = make(c)->request({.path = "/api"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body, "my-operator/2.0");
 }
 
 TEST(Transport, WrongTokenIsATypedUnauthorizedErrorWithoutTheToken) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "informers/recording_handler.h"
+#include "kube/core/metrics.h"
 #include "kube/informers/factory.h"
 #include "support/cluster.h"
 #include "support/state.h"
@@ -60,6 +61,46 @@ TEST(InformerIntegration, SyncsThenFollowsCreatesUpdatesDeletes) {
   ASSERT_EQ(db.size(), 1u);
   EXPECT_EQ(db[0]->name(), "b");
   EXPECT_EQ(cms.informer->reflector_stats().lists, 1u);
+}
+
+// The application reads informer, handler and REST client metrics from one
+// registry (kube/core/metrics.h); a component's samples leave with it.
+TEST(InformerIntegration, MetricsOfInformersHandlersAndRequestsAreInTheGlobalRegistry) {
+  auto c = Cluster::start();
+  ASSERT_TRUE(c.server);
+  ASSERT_TRUE(c.create_namespace("metrics").ok());
+  ASSERT_TRUE(c.put_configmap("metrics", "a", "1", "{}").ok());
+  ASSERT_TRUE(c.put_configmap("metrics", "b", "1", "{}").ok());
+  const std::string host = c.client->transport().config().host;
+  auto has = [](const std::string& text, const std::string& line) {
+    return text.find(line + "\n") != std::string::npos;
+  };
+  {
+    auto opts = fast();
+    opts.namespace_ = "metrics";
+    SharedInformerFactory f(c.client, opts);
+    auto cms = f.configmaps();
+    auto h = std::make_shared<RecordingHandler>();
+    auto reg = cms.informer->add_event_handler(h);
+    f.start();
+    ASSERT_TRUE(f.wait_for_cache_sync(30s)[0].synced);
+    ASSERT_TRUE(eventually([&] { return h->count() == 2; }));
+    std::string text = metrics::Registry::global().prometheus_text();
+    EXPECT_TRUE(has(text, R"(kinformer_informer_objects{informer="configmaps"} 2)")) << text;
+    EXPECT_TRUE(has(text, R"(kinformer_informer_synced{informer="configmaps"} 1)")) << text;
+    EXPECT_TRUE(has(text, R"(kinformer_reflector_lists_total{informer="configmaps"} 1)")) << text;
+    EXPECT_TRUE(has(text, R"(kinformer_handler_delivered_total{informer="configmaps",handler="0"} 2)")) << text;
+    EXPECT_TRUE(has(text, R"(kinformer_handler_backlog{informer="configmaps",handler="0"} 0)")) << text;
+    EXPECT_NE(text.find(R"(rest_client_requests_total{code="201",host=")" + host + R"(",method="POST"})"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find(R"(rest_client_request_duration_seconds_count{host=")" + host + R"(",verb="GET"})"),
+              std::string::npos)
+        << text;
+    f.shutdown();
+  }
+  std::string after = metrics::Registry::global().prometheus_text();
+  EXPECT_EQ(after.find(R"(informer="configmaps")"), std::string::npos) << after;
 }
 
 TEST(InformerIntegration, DroppedWatchResumesWithoutRelistAndCompactionCostsOneRelist) {

@@ -364,6 +364,11 @@ TEST(Controller, PrometheusTextUsesControllerRuntimeNames) {
   EXPECT_THAT(text,
               HasSubstr("controller_runtime_max_concurrent_reconciles{controller=\"cms\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("workqueue_adds_total{name=\"cms\"} 1\n"));
+  // The same samples reach the application through the global registry.
+  std::string global = metrics::Registry::global().prometheus_text();
+  EXPECT_THAT(global,
+              HasSubstr("controller_runtime_reconcile_total{controller=\"cms\",result=\"success\"} 1\n"));
+  EXPECT_THAT(global, HasSubstr("workqueue_adds_total{name=\"cms\"} 1\n"));
 }
 
 }  // namespace
