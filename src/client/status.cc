@@ -90,6 +90,11 @@ Error error_from_response(int code, std::string_view body, const ResponseContext
     Error e = std::move(*status);
     if (e.code == 0) e.code = code;
     if (e.reason.empty()) e.reason = std::string(reason_for_code(e.code, ctx.verb));
+    // client-go keeps an empty message as is (kubectl then prints
+    // "Error from server (Expired): "); we say at least what came back.
+    if (e.message.empty()) {
+      e.message = "the server answered " + std::to_string(e.code) + " " + e.reason + " with no message";
+    }
     if (ctx.retry_after_seconds > 0 && (!e.details || e.details->retry_after_seconds == 0)) {
       if (!e.details) e.details = StatusDetails{};
       e.details->retry_after_seconds = ctx.retry_after_seconds;

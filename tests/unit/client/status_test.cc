@@ -62,6 +62,15 @@ TEST(Status, EveryErrorFixtureDecodesWithTheCodeInItsName) {
   }
 }
 
+// Found by tests/fuzz/response_fuzz: a Status without a message must still
+// give the user an error that says something.
+TEST(Status, StatusWithoutAMessageStillSaysWhatCameBack) {
+  Error e = error_from_response(410, R"({"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410})");
+  EXPECT_EQ(e.code, 410);
+  EXPECT_EQ(e.reason, "Expired");
+  EXPECT_EQ(e.message, "the server answered 410 Expired with no message");
+}
+
 TEST(Status, ExpiredIsGone) {
   KUBE_FIXTURE_OR_SKIP(body, "errors/410-expired-continue.json");
   EXPECT_TRUE(error_from_response(410, body).is_gone());
