@@ -29,8 +29,6 @@
 #include <atomic>
 #include <filesystem>
 #include <iostream>
-#include <mutex>
-#include <sstream>
 #include <thread>
 
 #include <unistd.h>
