@@ -279,4 +279,18 @@ std::size_t DeltaFifo::size() const {
   return items_.size();
 }
 
+bool DeltaFifo::has_unprocessed(std::string_view key) const {
+  MutexLock l(mu_);
+  return items_.contains(key) || in_flight_.contains(key);
+}
+
+std::size_t DeltaFifo::unprocessed() const {
+  MutexLock l(mu_);
+  std::size_t n = items_.size();
+  for (const auto& [key, newest] : in_flight_) {
+    if (!items_.contains(key)) ++n;
+  }
+  return n;
+}
+
 }  // namespace kube::cache

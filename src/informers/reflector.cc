@@ -234,17 +234,32 @@ Reflector::Next Reflector::list() {
   return Next::kWatch;
 }
 
-ObjectPtr Reflector::prepare_listed(ObjectPtr obj, const std::string& key) const {
+ObjectPtr Reflector::prepare_listed(ObjectPtr obj, const std::string& key) {
+  ObjectPtr known;
   if (options_.known_objects != nullptr) {
     // Share the cached copy of an unchanged object: a relist then holds one
     // copy of it, not two.
-    ObjectPtr known = options_.known_objects->get_by_key(key);
+    known = options_.known_objects->get_by_key(key);
     if (known && !known->resource_version().empty() &&
         known->resource_version() == obj->resource_version()) {
       return known;
     }
   }
   if (options_.transform) obj = options_.transform(std::move(obj));
+  if (obj && known && !fifo_.has_unprocessed(key)) {
+    // A changed object goes to the FIFO now, as an update, not only with the
+    // Replace at the end: the cache then drops the old copy while later pages
+    // are still arriving, instead of holding the whole list twice (old cache +
+    // new objects) at the Replace. It is no older than the cached one (every
+    // relist asks for the last synced version or newer), and the Replace finds
+    // it unchanged (a Sync for handlers due for a resync, nothing for others),
+    // so each handler still sees one update per changed object. Only for a key
+    // with nothing queued or in flight: the cache's copy is then current (this
+    // thread is the FIFO's only producer), so a differing resourceVersion is a
+    // real change, never one the FIFO is about to apply. An error here (an
+    // object without a key) would fail the Replace as well.
+    (void)fifo_.update(obj);
+  }
   return obj;
 }
 

@@ -245,6 +245,8 @@ std::string SharedIndexInformer::last_sync_resource_version() const {
 
 ReflectorStats SharedIndexInformer::reflector_stats() const { return reflector_.stats(); }
 
+std::size_t SharedIndexInformer::pending_deltas() const { return fifo_->unprocessed(); }
+
 void SharedIndexInformer::process_loop() {
   pthread_setname_np(pthread_self(), "kube-informer");
   while (true) {

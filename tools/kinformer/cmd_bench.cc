@@ -28,16 +28,14 @@
 // --kubeconfig the cluster is only read, never written.
 #include <atomic>
 #include <filesystem>
-#include <iomanip>
 #include <iostream>
-#include <mutex>
-#include <sstream>
 #include <thread>
 
 #include <unistd.h>
 
 #include "kube/client/discovery.h"
 #include "kube/informers/factory.h"
+#include "tools/kinformer/bench_common.h"
 #include "tools/kinformer/commands.h"
 #include "tools/kinformer/connection.h"
 #include "tools/kinformer/duration.h"
@@ -70,18 +68,6 @@ double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
-
-std::string self_path() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "kinformer" : p.string();
-}
-
 // The flags that reproduce this run, in a canonical order.
 std::string reproduce(const BenchFlags& f, bool embedded) {
   std::string cmd = self_path() + " bench sync";
@@ -96,40 +82,6 @@ std::string reproduce(const BenchFlags& f, bool embedded) {
   if (embedded && f.pod_bytes > 0) cmd += " --pod-bytes " + std::to_string(f.pod_bytes);
   if (f.list_mode != "auto") cmd += " --list-mode " + f.list_mode;
   return cmd;
-}
-
-// Creates the namespace and `count` workload pods with a few threads.
-std::optional<Failure> populate(kube::RestClient& client, const kube::RestConfig& cfg,
-                                const std::string& ns, std::size_t count, std::size_t pod_bytes) {
-  auto created = client.create(
-      {{"", "v1", "namespaces"}, false}, "",
-      R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" + ns + R"("}})");
-  if (!created && created.error().reason != "AlreadyExists")
-    return server_failure(created.error(), cfg);
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  kube::Error first_error;
-  std::mutex error_mu;
-  std::vector<std::thread> workers;
-  for (int t = 0; t < 8; ++t) {
-    workers.emplace_back([&] {
-      for (std::size_t i = next++; i < count && !failed; i = next++) {
-        auto shape = workload::nth_pod(i, ns);
-        if (pod_bytes > 0) {
-          std::size_t natural = workload::pod_json(shape).size();
-          shape.padding = pod_bytes > natural + 40 ? pod_bytes - natural - 40 : 0;
-        }
-        auto r = client.create({{"", "v1", "pods"}, true}, ns, workload::pod_json(shape));
-        if (!r && !failed.exchange(true)) {
-          std::lock_guard l(error_mu);
-          first_error = r.error();
-        }
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
-  if (failed) return server_failure(first_error, cfg);
-  return std::nullopt;
 }
 
 // Makes `count` changes to the workload's pods and returns the rate at which
@@ -294,7 +246,7 @@ int run_bench_sync(BenchFlags flags) {
 }  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
-  auto* bench = app.add_subcommand("bench", "Measure informers (bench sync)");
+  auto* bench = app.add_subcommand("bench", "Measure informers (bench sync, bench relist)");
   bench->require_subcommand(1);
   auto flags = std::make_shared<BenchFlags>();
   auto* cmd = bench->add_subcommand(
@@ -344,6 +296,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     }
     exit_code = run_bench_sync(*flags);
   });
+  add_bench_relist_command(*bench, exit_code);
 }
 
 }  // namespace kinformer::cli

@@ -153,6 +153,12 @@ class DeltaFifo {
   std::optional<Deltas> get_by_key(std::string_view key) const;
   // The number of keys with pending deltas.
   std::size_t size() const;
+  // Keys with pending deltas or with deltas a pop is processing right now: 0
+  // once the consumer has finished with everything queued.
+  std::size_t unprocessed() const;
+  // True while `key` has deltas queued or being processed: until then the
+  // consumer's store may not reflect them.
+  bool has_unprocessed(std::string_view key) const;
 
  private:
   struct StringHash {

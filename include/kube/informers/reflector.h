@@ -18,10 +18,10 @@
 //    sendInitialEvents=true, resourceVersionMatch=NotOlderThan,
 //    allowWatchBookmarks=true. The server sends every object as an ADDED
 //    event, then a BOOKMARK annotated "k8s.io/initial-events-end": "true". The
-//    ADDED objects are collected in a staging map (not the FIFO); at that
-//    bookmark the FIFO is Replaced with them at the bookmark's
-//    resourceVersion, and the SAME stream goes on as the Watch state. The
-//    server never holds a whole list in memory, which is the point.
+//    ADDED objects are collected in a staging map (not the FIFO, bar the
+//    early updates below); at that bookmark the FIFO is Replaced with them at
+//    the bookmark's resourceVersion, and the SAME stream goes on as the Watch
+//    state. The server never holds a whole list in memory, which is the point.
 //
 //   Stream ──ADDED──▶ stage ──initial-events-end──▶ Replace ─▶ Watch (same stream)
 //     │ 410 ─────────▶ Stream again at once from "" (consistent), then backoff
@@ -39,8 +39,15 @@
 // no bookmark); a MODIFIED/DELETED event or a plain BOOKMARK before it (the
 // server ignores the parameter and is already watching: kube-apiserver sends
 // only ADDED events, and no other bookmark, before initial-events-end).
-// Nothing from a failed streaming attempt reaches the FIFO, so the paged list
-// that follows loses nothing.
+// Of a failed streaming attempt, only objects that changed since the cache's
+// copy may have reached the FIFO (see ReflectorOptions::known_objects): newer
+// versions, no older than the cache, so the paged list that follows loses
+// nothing and gains nothing stale.
+//
+// In both kinds of list, during a relist, an object that changed since the cache's copy is
+// queued as an update as soon as it arrives (ReflectorOptions::known_objects),
+// so that the cache never holds the old and the new version of every object at
+// once; the Replace that ends the list then finds it unchanged.
 //
 // With ListMode::kAuto (the default) a reflector streams when its
 // ListerWatcher names a server (ListerWatcher::streaming_list_server) that
@@ -174,8 +181,11 @@ struct ReflectorOptions {
   std::function<void(const Error&)> watch_error_handler;
   // The objects already cached (normally the informer's store). When set, a
   // relisted object whose key and resourceVersion match the cached one is
-  // replaced by the cached pointer as the page arrives, so a relist holds one
-  // copy of unchanged objects, not two.
+  // replaced by the cached pointer as the page (or streamed event) arrives,
+  // so a relist holds one copy of unchanged objects, not two; one whose
+  // resourceVersion differs is queued at once as an Updated delta (then also
+  // Replaced, unchanged by then), so the cache frees its old copy during the
+  // relist rather than after it.
   const cache::KeyListerGetter* known_objects = nullptr;
   Clock* clock = nullptr;             // nullptr: RealClock
   std::optional<std::uint64_t> seed;  // jitter seed, for repeatable tests
@@ -229,7 +239,7 @@ class Reflector {
   bool use_streaming();
   // A listed object as it enters the FIFO: the cached pointer when unchanged,
   // else transformed (nullptr: dropped).
-  ObjectPtr prepare_listed(ObjectPtr obj, const std::string& key) const;
+  ObjectPtr prepare_listed(ObjectPtr obj, const std::string& key);
   Next list();
   Next stream_list();
   Next streaming_failed(const Error& e);

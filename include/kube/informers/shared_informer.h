@@ -114,6 +114,10 @@ class SharedIndexInformer {
   std::optional<Error> last_error() const;
   std::string last_sync_resource_version() const;
   ReflectorStats reflector_stats() const;
+  // Keys whose deltas the reflector has queued and the informer has not yet
+  // finished applying to the cache (and handing to the handlers' buffers): 0
+  // once the cache holds all it received, e.g. after a relist's Replace.
+  std::size_t pending_deltas() const;
 
   // The cache. Reads are served locally; never write to it.
   const cache::Indexer& indexer() const { return store_; }

@@ -1,4 +1,4 @@
-// `kinformer get`, `watch` and `bench sync` as a user runs them: the built
+// `kinformer get`, `watch`, `bench sync` and `bench relist` as a user runs them: the built
 // binary as a subprocess, against the embedded API server over TLS, through a
 // kubeconfig written by the test. Output and exit codes are asserted as a
 // script would rely on them.
@@ -499,6 +499,41 @@ TEST(CliBench, SyncOnTheEmbeddedServerPrintsNameValuePairsAndTheCommand) {
   EXPECT_EQ(ls[1].rfind("reproduce: ", 0), 0u) << ls[1];
   EXPECT_NE(ls[1].find("bench sync --resource pods --objects 300 --events 50"), std::string::npos)
       << ls[1];
+}
+
+TEST(CliBench, RelistPrintsTheMemoryFiguresOfAForcedRelistInEachListMode) {
+  for (const char* list_mode : {"paged", "streaming"}) {
+    auto r = run({KINFORMER_BIN, "bench", "relist", "--objects", "200", "--list-mode", list_mode,
+                  "--touch-all", "--progress", "never"},
+                 120s);
+    ASSERT_EQ(r.code, 0) << r.err << r.out;
+    auto ls = lines(r.out);
+    ASSERT_EQ(ls.size(), 2u) << r.out;
+    std::map<std::string, std::string> kv;
+    for (const auto& pair : cells(ls[0])) {
+      auto eq = pair.find('=');
+      ASSERT_NE(eq, std::string::npos) << pair;
+      kv[pair.substr(0, eq)] = pair.substr(eq + 1);
+    }
+    // Every pod relisted and changed: the relist really happened, in the mode asked for.
+    EXPECT_EQ(kv["objects"], "200") << ls[0];
+    EXPECT_EQ(kv["changed"], "200") << ls[0];
+    EXPECT_EQ(kv["list_mode"], list_mode) << ls[0];
+    for (const char* k : {"steady_rss_mb", "relist_peak_rss_mb", "ratio", "relist_seconds"}) {
+      ASSERT_TRUE(kv.count(k)) << k << " missing: " << ls[0];
+      EXPECT_GT(std::stod(kv[k]), 0) << k;
+    }
+    EXPECT_NE(ls[1].find(std::string("bench relist --objects 200 --list-mode ") + list_mode +
+                         " --touch-all"),
+              std::string::npos)
+        << ls[1];
+  }
+}
+
+TEST(CliBench, RelistOfUnchangedPodsReportsNoneChanged) {
+  auto r = run({KINFORMER_BIN, "bench", "relist", "--objects", "50", "--progress", "never"}, 120s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_EQ(r.out.rfind("objects=50 changed=0 list_mode=", 0), 0u) << r.out;
 }
 
 TEST_F(CliTest, BenchSyncReadsAClusterFromAKubeconfig) {

@@ -69,6 +69,33 @@ TEST(ParseList, SecondPageCarriesItsOwnContinueAndCount) {
   EXPECT_NE(list->items[0]->name(), first->items[0]->name());
 }
 
+TEST(ParseList, AListOver8MBParsesWithItsOwnParserAndPagesStillParseAfterIt) {
+  // Over 8 MB a list is parsed with a parser of its own (freed at once); the
+  // per-thread parser goes on serving pages.
+  auto list_json = [](int items, std::size_t pad) {
+    std::string body = R"({"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[)";
+    for (int i = 0; i < items; ++i) {
+      if (i > 0) body += ',';
+      body += R"({"metadata":{"name":"cm-)" + std::to_string(i) +
+              R"(","namespace":"demo","resourceVersion":"7"},"data":{"x":")" +
+              std::string(pad, 'x') + R"("}})";
+    }
+    return body + "]}";
+  };
+  std::string big = list_json(3000, 3000);
+  ASSERT_GT(big.size(), std::size_t{8} << 20);
+  Result<ListResult> whole = parse_list(big);
+  ASSERT_TRUE(whole) << whole.error().message;
+  ASSERT_EQ(whole->items.size(), 3000u);
+  EXPECT_EQ(whole->items[2999]->name(), "cm-2999");
+  EXPECT_EQ(whole->items[0]->kind(), "ConfigMap");
+  EXPECT_EQ(whole->resource_version, "7");
+  Result<ListResult> page = parse_list(list_json(2, 10));
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[1]->name(), "cm-1");
+}
+
 TEST(ParseList, MetadataOnlyAndCustomResourceItemsKeepTheirKind) {
   KUBE_FIXTURE_OR_SKIP(meta, "lists/pods-metadata-only.json");
   Result<ListResult> m = parse_list(meta);

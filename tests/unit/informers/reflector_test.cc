@@ -1,6 +1,7 @@
 // The reflector's list/watch state machine against an in-process fake server.
 #include "kube/informers/reflector.h"
 
+#include <atomic>
 #include <future>
 
 #include <gtest/gtest.h>
@@ -125,6 +126,83 @@ TEST(Reflector, WatchAnswered410RelistsFromTheLastSyncedVersionAndTombstonesMiss
   bool tombstone = false;
   for (const auto& e : h->events()) tombstone |= (e.kind == "delete-tombstone" && e.key == "demo/a");
   EXPECT_TRUE(tombstone);
+  EXPECT_TRUE(h->violations().empty());
+}
+
+// The fake server, with every continue page of a list held back until
+// released: a test can look at the cache in the middle of a paged list.
+class HeldPages final : public ListerWatcher {
+ public:
+  explicit HeldPages(std::shared_ptr<FakeServer> server)
+      : server_(std::move(server)), released_(release_.get_future().share()) {}
+  void hold() { holding_ = true; }
+  void release() { release_.set_value(); }
+  Result<ListResult> list(const ListOptions& o, std::stop_token stop) override {
+    if (holding_ && !o.continue_token.empty()) {
+      while (released_.wait_for(1ms) != std::future_status::ready) {
+        if (stop.stop_requested()) return Error::internal("stopped (test)");
+      }
+    }
+    return server_->list(o, stop);
+  }
+  Result<std::unique_ptr<Watch>> watch(const ListOptions& o, std::stop_token stop) override {
+    return server_->watch(o, stop);
+  }
+
+ private:
+  std::shared_ptr<FakeServer> server_;
+  std::atomic<bool> holding_{false};
+  std::promise<void> release_;
+  std::shared_future<void> released_;
+};
+
+TEST(Reflector, RelistHandsChangedObjectsToTheCacheAsTheirPageArrives) {
+  auto server = std::make_shared<FakeServer>();
+  for (int i = 0; i < 4; ++i) server->put("demo", "o" + std::to_string(i));
+  auto lw = std::make_shared<HeldPages>(server);
+  auto opts = fast_options();
+  opts.reflector.page_size = 2;
+  SharedIndexInformer inf(lw, opts);
+  auto h = std::make_shared<kube::testing::RecordingHandler>();
+  inf.add_event_handler(h);
+  inf.start();
+  ASSERT_TRUE(inf.wait_for_cache_sync(10s));
+  ASSERT_TRUE(eventually([&] { return server->open_watches() == 1; }));
+  auto cached_rv = [&](const std::string& name) {
+    ObjectPtr o = inf.indexer().get_by_key("demo/" + name);
+    return o ? std::string(o->resource_version()) : "";
+  };
+  const std::string o2_before = cached_rv("o2");
+  // Every object changes while the watch is down and the history is lost:
+  // the watch gets 410 and the reflector lists again, two objects a page.
+  lw->hold();
+  server->fail_next_watches(1000000, Error::internal("connection refused (test)"));
+  server->break_watches();
+  for (int i = 0; i < 4; ++i) server->put("demo", "o" + std::to_string(i), {{"v", "2"}});
+  server->compact();
+  server->fail_next_watches(0, Error::internal("unused"));
+  // The first page's new objects are in the cache while the second page is
+  // held: their old copies are gone before the list ends.
+  auto on_server = server->items();
+  ASSERT_TRUE(eventually([&] {
+    return cached_rv("o0") == on_server["demo/o0"]->resource_version() &&
+           cached_rv("o1") == on_server["demo/o1"]->resource_version();
+  }));
+  EXPECT_EQ(cached_rv("o2"), o2_before);
+  EXPECT_EQ(inf.reflector_stats().lists, 1u);  // the relist has not ended
+  lw->release();
+  ASSERT_TRUE(eventually([&] { return store_state(inf.indexer()) == server_state(*server); }));
+  EXPECT_EQ(inf.reflector_stats().lists, 2u);
+  // Each handler saw one update per changed object, no more (the Replace
+  // found the early ones unchanged).
+  ASSERT_TRUE(eventually([&] { return h->state() == server_state(*server); }));
+  std::map<std::string, std::vector<std::string>> per_key;
+  for (const auto& e : h->events()) per_key[e.key].push_back(e.kind);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(per_key["demo/o" + std::to_string(i)],
+              (std::vector<std::string>{"add-initial", "update"}))
+        << i;
+  }
   EXPECT_TRUE(h->violations().empty());
 }
 

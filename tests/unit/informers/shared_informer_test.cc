@@ -99,6 +99,29 @@ TEST(SharedInformer, SlowHandlerDelaysOnlyItself) {
   EXPECT_EQ(slow_reg->delivered(), 100u);
 }
 
+TEST(SharedInformer, PendingDeltasCountsKeysNotYetAppliedToTheCache) {
+  auto server = std::make_shared<FakeServer>();
+  for (int i = 0; i < 10; ++i) server->put("demo", "o" + std::to_string(i));
+  SharedIndexInformer inf(server, fast_options());
+  EXPECT_EQ(inf.pending_deltas(), 0u);
+  // An index function runs on the informer's thread while it applies a key:
+  // blocking it holds the first key in flight and the other nine queued.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> indexed{0};
+  ASSERT_TRUE(inf.add_indexers({{"block", [&, released](const Object&) {
+                                   if (indexed++ == 0) released.wait();
+                                   return std::vector<std::string>{};
+                                 }}}));
+  inf.start();
+  ASSERT_TRUE(eventually([&] { return indexed.load() == 1; }));
+  EXPECT_EQ(inf.pending_deltas(), 10u);  // the one being applied counts too
+  release.set_value();
+  ASSERT_TRUE(eventually([&] { return inf.pending_deltas() == 0; }));
+  EXPECT_EQ(inf.indexer().size(), 10u);
+  EXPECT_TRUE(inf.has_synced());
+}
+
 TEST(SharedInformer, ThrowingHandlerIsIsolatedAndStillSyncs) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
