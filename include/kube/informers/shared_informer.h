@@ -91,7 +91,10 @@ struct HandlerOptions {
   // that need each object's latest state, not every intermediate one.
   bool coalesce = false;
   // A warning is logged while the backlog is above this (0: never), at most
-  // once per `log_interval`; so are exceptions thrown by the handler.
+  // once per `log_interval`; so are exceptions thrown by the handler. The
+  // backlog warning is written from the thread that queues notifications
+  // (while the informer distributes): a log sink must not call back into
+  // this informer.
   std::size_t backlog_warning = 10'000;
   std::chrono::milliseconds log_interval = std::chrono::seconds(30);
   // Time for latencies and log rate limits; nullptr: RealClock. Must

@@ -106,7 +106,7 @@ TEST(HandlerCoalescing, PendingChangesOfAnObjectMergeIntoItsNetChange) {
   ObjectPtr readd0 = server->put("demo", "readd");
   SharedIndexInformer inf(server, fast_options());
   auto h = std::make_shared<GatedHandler>();
-  auto reg = inf.add_event_handler(h, HandlerOptions{.coalesce = true});
+  auto reg = inf.add_event_handler(h, {.coalesce = true});  // the form the header shows
   inf.start();
   ASSERT_TRUE(eventually([&] { return reg->has_synced(); }));
   const std::size_t before = h->count();
