@@ -14,8 +14,6 @@
 // (mallinfo2 uordblks: the cache of K objects, plus whatever the stalled
 // handler's buffer keeps alive) and the stalled handler's backlog.
 // Modes: none (no stalled handler: the cache alone), default, coalesce.
-#include <malloc.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -24,6 +22,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include <malloc.h>
 
 #include "kube/informers/shared_informer.h"
 
@@ -38,9 +38,9 @@ std::string arg(int argc, char** argv, const std::string& name, const std::strin
 }
 
 std::string object_json(std::size_t i, std::uint64_t rv, std::size_t size) {
-  std::string head = R"({"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"cm-)" + std::to_string(i) +
-                     R"(","namespace":"bench","resourceVersion":")" + std::to_string(rv) +
-                     R"(","labels":{"app":"bench"}},"data":{"payload":")";
+  std::string head = R"({"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"cm-)" +
+                     std::to_string(i) + R"(","namespace":"bench","resourceVersion":")" +
+                     std::to_string(rv) + R"(","labels":{"app":"bench"}},"data":{"payload":")";
   std::string tail = "\"}}";
   std::size_t pad = size > head.size() + tail.size() ? size - head.size() - tail.size() : 0;
   return head + std::string(pad, 'x') + tail;
@@ -91,7 +91,8 @@ class GeneratedListerWatcher final : public kube::informers::ListerWatcher {
                             .continue_token = std::string(),
                             .remaining_item_count = std::nullopt};
   }
-  kube::Result<std::unique_ptr<kube::informers::Watch>> watch(const kube::ListOptions&, std::stop_token) override {
+  kube::Result<std::unique_ptr<kube::informers::Watch>> watch(const kube::ListOptions&,
+                                                              std::stop_token) override {
     bool first = !served_.exchange(true);
     return std::unique_ptr<kube::informers::Watch>(
         std::make_unique<GeneratedWatch>(objects_, first ? updates_ : 0, first ? size_ : 0));
@@ -124,7 +125,8 @@ class StalledHandler final : public kube::informers::ResourceEventHandler {
   bool released_ = false;
 };
 
-int run(const std::string& mode, std::size_t objects, std::size_t updates, std::size_t size, const char* argv0) {
+int run(const std::string& mode, std::size_t objects, std::size_t updates, std::size_t size,
+        const char* argv0) {
   const std::size_t total = objects + updates;
   std::size_t heap0 = mallinfo2().uordblks;
   auto lw = std::make_shared<GeneratedListerWatcher>(objects, updates, size);
@@ -166,14 +168,16 @@ int run(const std::string& mode, std::size_t objects, std::size_t updates, std::
   stalled->release();
   informer.stop();
   if (seen.load() < total) {
-    std::cerr << "handler_backlog_bench: only " << seen.load() << " of " << total << " events arrived\n";
+    std::cerr << "handler_backlog_bench: only " << seen.load() << " of " << total
+              << " events arrived\n";
     return 1;
   }
-  std::printf("bench=stalled_handler mode=%s objects=%zu updates=%zu object_bytes=%zu seconds=%.2f "
-              "heap_mib=%.1f backlog=%zu backlog_high_water=%zu\n",
-              mode.c_str(), objects, updates, size, secs, double(heap) / (1 << 20), backlog, high_water);
-  std::printf("reproduce: %s --mode %s --updates %zu --objects %zu --size %zu\n", argv0, mode.c_str(), updates,
-              objects, size);
+  std::printf(
+      "bench=stalled_handler mode=%s objects=%zu updates=%zu object_bytes=%zu seconds=%.2f "
+      "heap_mib=%.1f backlog=%zu backlog_high_water=%zu\n",
+      mode.c_str(), objects, updates, size, secs, double(heap) / (1 << 20), backlog, high_water);
+  std::printf("reproduce: %s --mode %s --updates %zu --objects %zu --size %zu\n", argv0,
+              mode.c_str(), updates, objects, size);
   return 0;
 }
 

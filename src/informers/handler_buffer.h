@@ -78,8 +78,8 @@ class HandlerBuffer {
   };
   struct Entry {
     std::string key;
-    std::optional<DeleteNote> del;       // delivered first
-    std::optional<Notification> live;    // AddNote or UpdateNote, delivered second
+    std::optional<DeleteNote> del;     // delivered first
+    std::optional<Notification> live;  // AddNote or UpdateNote, delivered second
     Clock::TimePoint queued;
   };
 

@@ -219,8 +219,8 @@ std::shared_ptr<HandlerRegistration> SharedIndexInformer::add_event_handler(
     std::shared_ptr<ResourceEventHandler> handler, HandlerOptions options) {
   auto period = options.resync.value_or(options_.resync_period);
   if (period.count() > 0 && period < options_.resync_period) period = options_.resync_period;
-  auto reg = std::make_shared<Registration>(std::move(handler), period, options, options_.reflector.name,
-                                            fifo_);
+  auto reg = std::make_shared<Registration>(std::move(handler), period, options,
+                                            options_.reflector.name, fifo_);
   MutexLock l(mu_);
   if (stopped_) return reg;  // never started: never synced
   if (started_) {

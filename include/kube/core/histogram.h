@@ -28,8 +28,8 @@ struct LatencyHistogram {
   // counts[i]: observations in (kBounds[i-1], kBounds[i]] — per bucket, not
   // cumulative; counts[kBounds.size()]: observations above 10 s.
   std::array<std::uint64_t, kBounds.size() + 1> counts{};
-  std::uint64_t count = 0;   // all observations
-  double sum_seconds = 0;    // their sum
+  std::uint64_t count = 0;  // all observations
+  double sum_seconds = 0;   // their sum
 
   void observe(std::chrono::nanoseconds d) noexcept {
     double s = std::chrono::duration<double>(d).count();

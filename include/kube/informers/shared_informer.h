@@ -133,8 +133,8 @@ class SharedIndexInformer {
 
   // Adds a handler; see the promises above. Allowed at any time, before or
   // after start, during a relist.
-  std::shared_ptr<HandlerRegistration> add_event_handler(std::shared_ptr<ResourceEventHandler> handler,
-                                                         HandlerOptions options);
+  std::shared_ptr<HandlerRegistration> add_event_handler(
+      std::shared_ptr<ResourceEventHandler> handler, HandlerOptions options);
   // Same, with only a resync period (`add_event_handler(h, 5min)`).
   std::shared_ptr<HandlerRegistration> add_event_handler(
       std::shared_ptr<ResourceEventHandler> handler,

@@ -12,8 +12,9 @@ namespace kube::informers::detail {
 namespace {
 
 ObjectPtr make(int key, int version) {
-  std::string json = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"namespace":"demo","name":"o)" +
-                     std::to_string(key) + R"(","resourceVersion":")" + std::to_string(version) + R"("}})";
+  std::string json =
+      R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"namespace":"demo","name":"o)" +
+      std::to_string(key) + R"(","resourceVersion":")" + std::to_string(version) + R"("}})";
   return *Object::parse(json);
 }
 
@@ -84,7 +85,8 @@ TEST(HandlerBuffer, CoalescedDeliveryIsConsistentAndEndsInTheLatestStateAgainstA
     std::map<std::string, std::string> want;
     for (const auto& [k, o] : truth) want[object_key(*o)] = std::string(o->resource_version());
     EXPECT_EQ(handler.objects, want) << "seed " << seed;
-    EXPECT_TRUE(handler.violations.empty()) << "seed " << seed << ": " << handler.violations.front();
+    EXPECT_TRUE(handler.violations.empty())
+        << "seed " << seed << ": " << handler.violations.front();
     EXPECT_LT(delivered, pushed) << "seed " << seed;
   }
 }

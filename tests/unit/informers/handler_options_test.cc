@@ -226,7 +226,8 @@ TEST(HandlerCoalescing, HasSyncedCountsMergedAndCancelledInitialAddsRight) {
     initial += e.kind == "add-initial";
     updates += e.kind == "update";
   }
-  EXPECT_EQ(initial, 7u);  // o0 (in flight) and the 6 survivors, as initial adds of their latest state
+  // o0 (in flight) and the 6 survivors, as initial adds of their latest state.
+  EXPECT_EQ(initial, 7u);
   EXPECT_EQ(updates, 1u);  // only o0, which the handler had seen
 }
 
@@ -395,7 +396,8 @@ TEST(SharedInformer, HandlersAddedAndRemovedDuringRelistsEachSeeAConsistentStrea
     EXPECT_TRUE(j.handler->violations().empty()) << j.handler->violations().front();
   }
   for (std::size_t i = 0; i < removed.size(); ++i) {
-    EXPECT_TRUE(removed[i].handler->violations().empty()) << removed[i].handler->violations().front();
+    EXPECT_TRUE(removed[i].handler->violations().empty())
+        << removed[i].handler->violations().front();
     EXPECT_EQ(removed[i].handler->count(), removed_counts[i]);  // nothing after removal
   }
 }

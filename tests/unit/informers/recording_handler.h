@@ -28,7 +28,8 @@ class RecordingHandler : public informers::ResourceEventHandler {
     if (live_[key]) violations_.push_back("add of live " + key);
     live_[key] = true;
     last_[key] = obj;
-    events_.push_back({initial ? "add-initial" : "add", key, std::string(obj->resource_version()), ""});
+    events_.push_back(
+        {initial ? "add-initial" : "add", key, std::string(obj->resource_version()), ""});
   }
   void on_update(const ObjectPtr& o, const ObjectPtr& n) override {
     MutexLock l(mu_);
