@@ -2,32 +2,36 @@
 
 #include <pthread.h>
 
-#include <deque>
+#include <exception>
 #include <variant>
 
+#include "handler_buffer.h"
+#include "kube/core/log.h"
+
 namespace kube::informers {
-namespace {
 
-struct AddNote {
-  ObjectPtr obj;
-  bool initial;
-};
-struct UpdateNote {
-  ObjectPtr old_obj, new_obj;
-};
-struct DeleteNote {
-  DeletedObject obj;
-};
-using Notification = std::variant<AddNote, UpdateNote, DeleteNote>;
+using detail::AddNote;
+using detail::DeleteNote;
+using detail::Notification;
+using detail::UpdateNote;
 
-}  // namespace
-
-// One handler: its unbounded buffer and its dispatch thread.
+// One handler: its buffer (FIFO or coalescing, src/informers/handler_buffer.h)
+// and its dispatch thread.
 class SharedIndexInformer::Registration final : public HandlerRegistration {
  public:
   Registration(std::shared_ptr<ResourceEventHandler> handler, std::chrono::milliseconds resync,
+               const HandlerOptions& options, std::string informer,
                std::shared_ptr<const cache::DeltaFifo> fifo)
-      : handler_(std::move(handler)), resync_(resync), fifo_(std::move(fifo)) {}
+      : handler_(std::move(handler)),
+        resync_(resync),
+        backlog_warning_(options.backlog_warning),
+        coalesce_(options.coalesce),
+        informer_(std::move(informer)),
+        fifo_(std::move(fifo)),
+        clock_(options.clock != nullptr ? *options.clock : RealClock::instance()),
+        backlog_log_(options.log_interval, clock_),
+        exception_log_(options.log_interval, clock_),
+        buffer_(options.coalesce) {}
   ~Registration() override { stop(); }
 
   void start() {
@@ -45,18 +49,29 @@ class SharedIndexInformer::Registration final : public HandlerRegistration {
   }
 
   void push(Notification n) {
-    MutexLock l(mu_);
-    if (stopping_) return;
-    if (auto* a = std::get_if<AddNote>(&n); a != nullptr && a->initial) ++initial_pending_;
-    buffer_.push_back(std::move(n));
-    high_water_ = std::max(high_water_, buffer_.size());
-    cv_.notify_one();
+    std::size_t backlog = 0;
+    {
+      MutexLock l(mu_);
+      if (stopping_) return;
+      buffer_.push(std::move(n), clock_.now());
+      backlog = buffer_.size();
+      high_water_ = std::max(high_water_, backlog);
+      cv_.notify_one();
+    }
+    // Outside our lock: the sink is application code.
+    if (backlog_warning_ > 0 && backlog > backlog_warning_) {
+      backlog_log_.write(log::Level::kWarning, "informer", "event handler backlog above threshold",
+                         {{"informer", informer_},
+                          {"backlog", backlog},
+                          {"threshold", backlog_warning_},
+                          {"coalesce", coalesce_}});
+    }
   }
 
   bool has_synced() const override {
     if (!fifo_->has_synced()) return false;
     MutexLock l(mu_);
-    return initial_pending_ == 0;
+    return buffer_.initial_adds() == 0 && in_flight_initial_ == 0;
   }
   std::size_t backlog() const override {
     MutexLock l(mu_);
@@ -74,6 +89,14 @@ class SharedIndexInformer::Registration final : public HandlerRegistration {
     MutexLock l(mu_);
     return exceptions_;
   }
+  LatencyHistogram latency() const override {
+    MutexLock l(mu_);
+    return latency_;
+  }
+  LatencyHistogram handler_time() const override {
+    MutexLock l(mu_);
+    return handler_time_;
+  }
 
   std::chrono::milliseconds resync() const { return resync_; }
   // Owned by SharedIndexInformer::should_resync under the informer's mu_.
@@ -86,46 +109,80 @@ class SharedIndexInformer::Registration final : public HandlerRegistration {
     while (true) {
       while (buffer_.empty() && !stopping_) cv_.wait(mu_);
       if (stopping_) return;
-      Notification n = std::move(buffer_.front());
-      buffer_.pop_front();
-      bool initial = false;
+      detail::Pending p = buffer_.pop();
+      in_flight_initial_ = initial_adds_in(p);
       mu_.unlock();  // the handler runs without our lock: push() never waits for it
-      bool threw = false;
-      try {
-        std::visit(
-            [&](auto& note) {
-              using T = std::decay_t<decltype(note)>;
-              if constexpr (std::is_same_v<T, AddNote>) {
-                initial = note.initial;
-                handler_->on_add(note.obj, note.initial);
-              } else if constexpr (std::is_same_v<T, UpdateNote>) {
-                handler_->on_update(note.old_obj, note.new_obj);
-              } else {
-                handler_->on_delete(note.obj);
-              }
-            },
-            n);
-      } catch (...) {
-        threw = true;  // isolated: counted, and dispatch goes on
-      }
+      deliver(*p.first, p.queued);
+      if (p.second) deliver(*p.second, p.queued);
       mu_.lock();
-      ++delivered_;
-      if (threw) ++exceptions_;
-      if (initial) --initial_pending_;
+      in_flight_initial_ = 0;
     }
+  }
+
+  static std::size_t initial_adds_in(const detail::Pending& p) {
+    auto initial = [](const std::optional<Notification>& n) {
+      const auto* a = n ? std::get_if<AddNote>(&*n) : nullptr;
+      return a != nullptr && a->initial ? 1u : 0u;
+    };
+    return initial(p.first) + initial(p.second);
+  }
+
+  // Calls the handler once (without mu_), then records the outcome.
+  void deliver(Notification& n, Clock::TimePoint queued) KUBE_EXCLUDES(mu_) {
+    Clock::TimePoint started = clock_.now();
+    std::string error;
+    bool threw = false;
+    try {
+      std::visit(
+          [&](auto& note) {
+            using T = std::decay_t<decltype(note)>;
+            if constexpr (std::is_same_v<T, AddNote>) {
+              handler_->on_add(note.obj, note.initial);
+            } else if constexpr (std::is_same_v<T, UpdateNote>) {
+              handler_->on_update(note.old_obj, note.new_obj);
+            } else {
+              handler_->on_delete(note.obj);
+            }
+          },
+          n);
+    } catch (const std::exception& e) {
+      threw = true;  // isolated: counted, logged, and dispatch goes on
+      error = e.what();
+    } catch (...) {
+      threw = true;
+      error = "unknown exception";
+    }
+    Clock::TimePoint done = clock_.now();
+    if (threw) {
+      exception_log_.write(log::Level::kWarning, "informer", "event handler threw",
+                           {{"informer", informer_}, {"error", error}});
+    }
+    MutexLock l(mu_);
+    ++delivered_;
+    if (threw) ++exceptions_;
+    latency_.observe(done - queued);
+    handler_time_.observe(done - started);
   }
 
   const std::shared_ptr<ResourceEventHandler> handler_;
   const std::chrono::milliseconds resync_;
+  const std::size_t backlog_warning_;
+  const bool coalesce_;
+  const std::string informer_;  // the informer's name, for logs
   const std::shared_ptr<const cache::DeltaFifo> fifo_;
+  Clock& clock_;
+  log::RateLimited backlog_log_;    // thread-safe itself
+  log::RateLimited exception_log_;  // thread-safe itself
 
   mutable Mutex mu_;  // guards the buffer and the counters below
   CondVar cv_;        // signalled on push and on stop
-  std::deque<Notification> buffer_ KUBE_GUARDED_BY(mu_);
+  detail::HandlerBuffer buffer_ KUBE_GUARDED_BY(mu_);
   std::size_t high_water_ KUBE_GUARDED_BY(mu_) = 0;
-  std::size_t initial_pending_ KUBE_GUARDED_BY(mu_) = 0;  // initial adds not yet handled
+  std::size_t in_flight_initial_ KUBE_GUARDED_BY(mu_) = 0;  // initial adds being handled now
   std::uint64_t delivered_ KUBE_GUARDED_BY(mu_) = 0;
   std::uint64_t exceptions_ KUBE_GUARDED_BY(mu_) = 0;
+  LatencyHistogram latency_ KUBE_GUARDED_BY(mu_);
+  LatencyHistogram handler_time_ KUBE_GUARDED_BY(mu_);
   bool stopping_ KUBE_GUARDED_BY(mu_) = false;
   std::thread thread_;  // started by start(), joined by stop()
 };
@@ -155,9 +212,15 @@ SharedIndexInformer::~SharedIndexInformer() { stop(); }
 
 std::shared_ptr<HandlerRegistration> SharedIndexInformer::add_event_handler(
     std::shared_ptr<ResourceEventHandler> handler, std::optional<std::chrono::milliseconds> resync) {
-  auto period = resync.value_or(options_.resync_period);
+  return add_event_handler(std::move(handler), HandlerOptions{.resync = resync});
+}
+
+std::shared_ptr<HandlerRegistration> SharedIndexInformer::add_event_handler(
+    std::shared_ptr<ResourceEventHandler> handler, HandlerOptions options) {
+  auto period = options.resync.value_or(options_.resync_period);
   if (period.count() > 0 && period < options_.resync_period) period = options_.resync_period;
-  auto reg = std::make_shared<Registration>(std::move(handler), period, fifo_);
+  auto reg = std::make_shared<Registration>(std::move(handler), period, options,
+                                            options_.reflector.name, fifo_);
   MutexLock l(mu_);
   if (stopped_) return reg;  // never started: never synced
   if (started_) {

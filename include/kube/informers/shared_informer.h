@@ -7,11 +7,13 @@
 //   "kube-informer"   pops the FIFO → updates the indexer → queues a
 //                     notification for every handler
 //   "kube-handler"    one per handler: calls that handler, in order, from
-//                     its own unbounded buffer — a slow handler delays only
-//                     itself; its backlog is observable on its registration.
+//                     its own buffer — a slow handler delays only itself; its
+//                     backlog and latency are observable on its registration.
 //
 //   kube::informers::SharedIndexInformer pods(lw, {.reflector = {.name = "pods"}});
 //   auto reg = pods.add_event_handler(handler);
+//   // A level-triggered handler that only needs each object's latest state:
+//   auto slow = pods.add_event_handler(reconciler, {.coalesce = true});
 //   pods.start();
 //   if (!pods.wait_for_cache_sync(std::chrono::seconds(30))) {
 //     std::cerr << pods.last_error()->message;      // why it has not synced
@@ -34,6 +36,17 @@
 //   period has passed.
 // - stop() is prompt: it cancels the request in flight, drops undelivered
 //   notifications, and joins every thread the informer started.
+// - Slow handlers: by default a handler's buffer keeps every notification
+//   and grows without bound while the handler is slow. With
+//   HandlerOptions::coalesce it holds at most one entry per object — the net
+//   change since what the handler last saw (an update after an add stays an
+//   add; an update then a delete is the delete; an add then a delete is
+//   nothing; a delete then an add is both) — so a stalled handler costs
+//   memory per object, not per event; it then sees fewer, later states, in
+//   the same consistent per-object sequence. When a backlog passes
+//   HandlerOptions::backlog_warning a warning is logged (kube/core/log.h,
+//   rate-limited, with informer, backlog, threshold); a handler that throws
+//   is logged the same way and counted.
 //
 // Thread-safety: every public member may be called from any thread.
 #pragma once
@@ -48,6 +61,8 @@
 #include "kube/cache/delta_fifo.h"
 #include "kube/cache/index.h"
 #include "kube/cache/store.h"
+#include "kube/core/clock.h"
+#include "kube/core/histogram.h"
 #include "kube/core/metrics.h"
 #include "kube/core/mutex.h"
 #include "kube/informers/event_handler.h"
@@ -68,19 +83,46 @@ struct SharedInformerOptions {
   std::chrono::milliseconds resync_period{0};
 };
 
+// Per-handler options for add_event_handler.
+struct HandlerOptions {
+  // Resync period of this handler (default: the informer's resync_period;
+  // raised to the informer's period if lower).
+  std::optional<std::chrono::milliseconds> resync = std::nullopt;
+  // Coalescing mode (see the promises above): for level-triggered handlers
+  // that need each object's latest state, not every intermediate one.
+  bool coalesce = false;
+  // A warning is logged while the backlog is above this (0: never), at most
+  // once per `log_interval`; so are exceptions thrown by the handler. The
+  // backlog warning is written from the thread that queues notifications
+  // (while the informer distributes): a log sink must not call back into
+  // this informer.
+  std::size_t backlog_warning = 10'000;
+  std::chrono::milliseconds log_interval = std::chrono::seconds(30);
+  // Time for latencies and log rate limits; nullptr: RealClock. Must
+  // outlive the informer.
+  Clock* clock = nullptr;
+};
+
 // Returned by add_event_handler: the handler's own sync state and backlog.
 class HandlerRegistration {
  public:
   virtual ~HandlerRegistration() = default;
   // True once the informer synced and this handler processed the initial state.
   virtual bool has_synced() const = 0;
-  // Notifications queued for this handler and not yet delivered.
+  // Notifications queued for this handler and not yet delivered; with
+  // coalescing, the number of objects with a pending change.
   virtual std::size_t backlog() const = 0;
   // The largest backlog seen so far.
   virtual std::size_t backlog_high_water() const = 0;
   // Notifications delivered, and how many of them threw.
   virtual std::uint64_t delivered() const = 0;
   virtual std::uint64_t handler_exceptions() const = 0;
+  // Snapshots, one observation per delivered notification (count ==
+  // delivered()): `latency` from the moment the notification was queued (for
+  // a coalesced one, its entry's first arrival) until the handler returned;
+  // `handler_time` the handler's own run time.
+  virtual LatencyHistogram latency() const = 0;
+  virtual LatencyHistogram handler_time() const = 0;
 };
 
 class SharedIndexInformer {
@@ -90,8 +132,11 @@ class SharedIndexInformer {
   SharedIndexInformer(const SharedIndexInformer&) = delete;
   SharedIndexInformer& operator=(const SharedIndexInformer&) = delete;
 
-  // Adds a handler; see the promises above. `resync` overrides the default
-  // period for this handler (raised to the informer's check period if lower).
+  // Adds a handler; see the promises above. Allowed at any time, before or
+  // after start, during a relist.
+  std::shared_ptr<HandlerRegistration> add_event_handler(
+      std::shared_ptr<ResourceEventHandler> handler, HandlerOptions options);
+  // Same, with only a resync period (`add_event_handler(h, 5min)`).
   std::shared_ptr<HandlerRegistration> add_event_handler(
       std::shared_ptr<ResourceEventHandler> handler,
       std::optional<std::chrono::milliseconds> resync = std::nullopt);

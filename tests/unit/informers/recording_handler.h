@@ -19,6 +19,7 @@ class RecordingHandler : public informers::ResourceEventHandler {
     std::string kind;  // "add", "add-initial", "update", "delete", "delete-tombstone"
     std::string key;
     std::string rv;
+    std::string old_rv;  // updates: the old object's resourceVersion
   };
 
   void on_add(const ObjectPtr& obj, bool initial) override {
@@ -27,7 +28,8 @@ class RecordingHandler : public informers::ResourceEventHandler {
     if (live_[key]) violations_.push_back("add of live " + key);
     live_[key] = true;
     last_[key] = obj;
-    events_.push_back({initial ? "add-initial" : "add", key, std::string(obj->resource_version())});
+    events_.push_back(
+        {initial ? "add-initial" : "add", key, std::string(obj->resource_version()), ""});
   }
   void on_update(const ObjectPtr& o, const ObjectPtr& n) override {
     MutexLock l(mu_);
@@ -35,7 +37,8 @@ class RecordingHandler : public informers::ResourceEventHandler {
     if (!live_[key]) violations_.push_back("update of absent " + key);
     if (object_key(*o) != key) violations_.push_back("update with old of another key " + key);
     last_[key] = n;
-    events_.push_back({"update", key, std::string(n->resource_version())});
+    events_.push_back(
+        {"update", key, std::string(n->resource_version()), std::string(o->resource_version())});
   }
   void on_delete(const informers::DeletedObject& d) override {
     MutexLock l(mu_);
@@ -50,7 +53,7 @@ class RecordingHandler : public informers::ResourceEventHandler {
     if (!live_[key]) violations_.push_back("delete of absent " + key);
     live_[key] = false;
     last_.erase(key);
-    events_.push_back({tomb ? "delete-tombstone" : "delete", key, ""});
+    events_.push_back({tomb ? "delete-tombstone" : "delete", key, "", ""});
   }
 
   std::vector<Event> events() const {
