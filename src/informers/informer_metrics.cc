@@ -39,6 +39,11 @@ void SharedIndexInformer::write_metrics(metrics::Writer& w) const {
               static_cast<double>(r.delivered()));
     w.counter("kinformer_handler_exceptions_total", "Notifications whose handler threw.", hl,
               static_cast<double>(r.handler_exceptions()));
+    const LatencyHistogram latency = r.latency();
+    w.histogram("kinformer_handler_latency_seconds",
+                "Time from a notification being queued for a handler to the handler returning.", hl,
+                LatencyHistogram::kBounds, std::span<const std::uint64_t>(latency.counts.data(), LatencyHistogram::kBounds.size()),
+                latency.count, latency.sum_seconds);
   }
 }
 
