@@ -278,14 +278,30 @@ const ThreadSafeStore::KeySet* ThreadSafeStore::label_keys(std::string_view labe
   return by_value == by_key->second.end() ? nullptr : &by_value->second;
 }
 
+ThreadSafeStore::Plan ThreadSafeStore::index_plan_locked(const NamedIndex& index,
+                                                         std::string_view value) const {
+  Plan p;
+  p.scan = false;
+  if (auto it = index.values.find(value); it != index.values.end()) {
+    p.sets.push_back(&it->second);
+    p.size = it->second.size();
+  }
+  return p;
+}
+
 ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_view> namespace_,
-                                                   const LabelSelector& selector) const {
-  // Candidates: the union of the label-index sets of the most selective `=`
-  // or `in` requirement, or the namespace's set, whichever is smaller. An
-  // object has one value per label key, so the sets of one `in` requirement
-  // are disjoint and their union needs no de-duplication.
+                                                   const FieldSelector& fields,
+                                                   const LabelSelector& labels) const {
+  // Candidates: the smallest of the sets the indexes give for one
+  // requirement each. Every requirement is checked again on each candidate
+  // (select_locked), so a plan only has to hold every match.
   Plan plan;
-  for (const LabelRequirement& req : selector.requirements()) {
+  auto consider = [&plan](Plan p) {
+    if (plan.scan || p.size < plan.size) plan = std::move(p);
+  };
+  // An object has one value per label key, so the sets of one `in`
+  // requirement are disjoint and their union needs no de-duplication.
+  for (const LabelRequirement& req : labels.requirements()) {
     if (req.op != SelectorOp::kEquals && req.op != SelectorOp::kIn) continue;
     Plan p;
     p.scan = false;
@@ -295,32 +311,49 @@ ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_vie
         p.size += s->size();
       }
     }
-    if (plan.scan || p.size < plan.size) plan = std::move(p);
-    if (plan.size == 0) return plan;
+    consider(std::move(p));
   }
-  if (namespace_) {
-    const ValueIndex& ns = indices_.find(kNamespaceIndex)->second.values;
-    auto it = ns.find(*namespace_);
-    if (it == ns.end()) {
-      plan = Plan{};
-      plan.scan = false;
-      return plan;
+  const NamedIndex& by_namespace = indices_.find(kNamespaceIndex)->second;
+  std::optional<std::string_view> known_namespace = namespace_;
+  if (namespace_) consider(index_plan_locked(by_namespace, *namespace_));
+  const std::string* name = nullptr;
+  for (const FieldRequirement& req : fields.requirements()) {
+    if (req.negated) continue;
+    if (req.field == "metadata.namespace") {
+      // The namespace index files namespace_(), which is what
+      // field_string("metadata.namespace") gives ("" when cluster-scoped).
+      consider(index_plan_locked(by_namespace, req.value));
+      if (!known_namespace) known_namespace = req.value;
+    } else if (req.field == "metadata.name") {
+      name = &req.value;
+    } else if (auto idx = indices_.find(field_index_name(req.field)); idx != indices_.end()) {
+      consider(index_plan_locked(idx->second, req.value));
     }
-    if (plan.scan || it->second.size() < plan.size) {
-      plan = Plan{.scan = false, .sets = {&it->second}, .size = it->second.size()};
+  }
+  if (name && known_namespace) {
+    // A conflicting second namespace requirement leaves nothing to find, and
+    // select_locked checks them all.
+    Plan p;
+    p.scan = false;
+    if (auto it = items_.find(make_key(*known_namespace, *name)); it != items_.end()) {
+      p.node = &*it;
+      p.size = 1;
     }
+    consider(std::move(p));
   }
   if (plan.scan) plan.size = items_.size();
   return plan;
 }
 
 std::vector<ObjectPtr> ThreadSafeStore::select_locked(std::optional<std::string_view> namespace_,
-                                                      const LabelSelector& selector) const {
-  Plan plan = plan_locked(namespace_, selector);
+                                                      const FieldSelector& fields,
+                                                      const LabelSelector& labels) const {
+  Plan plan = plan_locked(namespace_, fields, labels);
   std::vector<ObjectPtr> out;
+  // Cheapest check first: field requirements read the object's JSON.
   auto consider = [&](const ObjectPtr& obj) {
     if (namespace_ && obj->namespace_() != *namespace_) return;
-    if (selector.matches(*obj)) out.push_back(obj);
+    if (labels.matches(*obj) && fields.matches(*obj)) out.push_back(obj);
   };
   if (plan.scan) {
     for (const auto& [key, obj] : items_) consider(obj);
@@ -330,25 +363,40 @@ std::vector<ObjectPtr> ThreadSafeStore::select_locked(std::optional<std::string_
   for (const KeySet* set : plan.sets) {
     for (const Node* n : *set) consider(n->second);
   }
+  if (plan.node) consider(plan.node->second);
   return out;
 }
 
 std::vector<ObjectPtr> ThreadSafeStore::list(const LabelSelector& selector) const {
   if (selector.empty()) return list();
   ReaderLock l(mu_);
-  return select_locked(std::nullopt, selector);
+  return select_locked(std::nullopt, FieldSelector{}, selector);
 }
 
 std::vector<ObjectPtr> ThreadSafeStore::list(std::string_view namespace_,
                                              const LabelSelector& selector) const {
   ReaderLock l(mu_);
-  return select_locked(namespace_, selector);
+  return select_locked(namespace_, FieldSelector{}, selector);
+}
+
+std::vector<ObjectPtr> ThreadSafeStore::list(std::optional<std::string_view> namespace_,
+                                             const FieldSelector& fields,
+                                             const LabelSelector& labels) const {
+  if (!namespace_ && fields.empty() && labels.empty()) return list();
+  ReaderLock l(mu_);
+  return select_locked(namespace_, fields, labels);
 }
 
 std::size_t ThreadSafeStore::count_candidates(std::optional<std::string_view> namespace_,
                                               const LabelSelector& selector) const {
+  return count_candidates(namespace_, FieldSelector{}, selector);
+}
+
+std::size_t ThreadSafeStore::count_candidates(std::optional<std::string_view> namespace_,
+                                              const FieldSelector& fields,
+                                              const LabelSelector& labels) const {
   ReaderLock l(mu_);
-  return plan_locked(namespace_, selector).size;
+  return plan_locked(namespace_, fields, labels).size;
 }
 
 }  // namespace kube::cache
