@@ -278,15 +278,38 @@ const ThreadSafeStore::KeySet* ThreadSafeStore::label_keys(std::string_view labe
   return by_value == by_key->second.end() ? nullptr : &by_value->second;
 }
 
-ThreadSafeStore::Plan ThreadSafeStore::index_plan_locked(const NamedIndex& index,
+ThreadSafeStore::Plan ThreadSafeStore::index_plan_locked(const ValueIndex& index,
                                                          std::string_view value) const {
   Plan p;
   p.scan = false;
-  if (auto it = index.values.find(value); it != index.values.end()) {
+  if (auto it = index.find(value); it != index.end()) {
     p.sets.push_back(&it->second);
     p.size = it->second.size();
   }
   return p;
+}
+
+const ThreadSafeStore::ValueIndex* ThreadSafeStore::field_index_locked(std::string_view field) const {
+  // The namespace index files namespace_(), which is what
+  // field_string("metadata.namespace") gives ("" when cluster-scoped).
+  if (field == "metadata.namespace") return &indices_.find(kNamespaceIndex)->second.values;
+  auto it = indices_.find(field_index_name(field));
+  return it == indices_.end() ? nullptr : &it->second.values;
+}
+
+std::vector<ThreadSafeStore::FieldCheck> ThreadSafeStore::field_checks_locked(
+    const FieldSelector& fields) const {
+  std::vector<FieldCheck> out;
+  out.reserve(fields.requirements().size());
+  for (const FieldRequirement& req : fields.requirements()) {
+    FieldCheck check{.req = &req};
+    if (const ValueIndex* index = field_index_locked(req.field)) {
+      check.indexed = true;
+      if (auto it = index->find(req.value); it != index->end()) check.bucket = &it->second;
+    }
+    out.push_back(check);
+  }
+  return out;
 }
 
 ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_view> namespace_,
@@ -313,22 +336,17 @@ ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_vie
     }
     consider(std::move(p));
   }
-  const NamedIndex& by_namespace = indices_.find(kNamespaceIndex)->second;
   std::optional<std::string_view> known_namespace = namespace_;
-  if (namespace_) consider(index_plan_locked(by_namespace, *namespace_));
+  if (namespace_) consider(index_plan_locked(indices_.find(kNamespaceIndex)->second.values, *namespace_));
   const std::string* name = nullptr;
   for (const FieldRequirement& req : fields.requirements()) {
     if (req.negated) continue;
-    if (req.field == "metadata.namespace") {
-      // The namespace index files namespace_(), which is what
-      // field_string("metadata.namespace") gives ("" when cluster-scoped).
-      consider(index_plan_locked(by_namespace, req.value));
-      if (!known_namespace) known_namespace = req.value;
-    } else if (req.field == "metadata.name") {
+    if (req.field == "metadata.name") {
       name = &req.value;
-    } else if (auto idx = indices_.find(field_index_name(req.field)); idx != indices_.end()) {
-      consider(index_plan_locked(idx->second, req.value));
+      continue;
     }
+    if (req.field == "metadata.namespace" && !known_namespace) known_namespace = req.value;
+    if (const ValueIndex* index = field_index_locked(req.field)) consider(index_plan_locked(*index, req.value));
   }
   if (name && known_namespace) {
     // A conflicting second namespace requirement leaves nothing to find, and
@@ -349,21 +367,31 @@ std::vector<ObjectPtr> ThreadSafeStore::select_locked(std::optional<std::string_
                                                       const FieldSelector& fields,
                                                       const LabelSelector& labels) const {
   Plan plan = plan_locked(namespace_, fields, labels);
+  std::vector<FieldCheck> checks = field_checks_locked(fields);
   std::vector<ObjectPtr> out;
-  // Cheapest check first: field requirements read the object's JSON.
-  auto consider = [&](const ObjectPtr& obj) {
-    if (namespace_ && obj->namespace_() != *namespace_) return;
-    if (labels.matches(*obj) && fields.matches(*obj)) out.push_back(obj);
+  // Cheapest checks first: an index lookup costs a hash probe, reading a
+  // field from the object's JSON about a microsecond.
+  auto consider = [&](const Node* node) {
+    const Object& obj = *node->second;
+    if (namespace_ && obj.namespace_() != *namespace_) return;
+    for (const FieldCheck& c : checks) {
+      if (c.indexed && (c.bucket && c.bucket->contains(node)) == c.req->negated) return;
+    }
+    if (!labels.matches(obj)) return;
+    for (const FieldCheck& c : checks) {
+      if (!c.indexed && !c.req->matches(obj)) return;
+    }
+    out.push_back(node->second);
   };
   if (plan.scan) {
-    for (const auto& [key, obj] : items_) consider(obj);
+    for (const Node& node : items_) consider(&node);
     return out;
   }
   out.reserve(plan.size);
   for (const KeySet* set : plan.sets) {
-    for (const Node* n : *set) consider(n->second);
+    for (const Node* n : *set) consider(n);
   }
-  if (plan.node) consider(plan.node->second);
+  if (plan.node) consider(plan.node);
   return out;
 }
 

@@ -31,7 +31,9 @@
 //   namespace index, `metadata.name=x` with a known namespace is one key
 //   lookup, and `path=x` uses the index named field_index_name(path) when
 //   there is one (kube/cache/index.h). It walks the smallest candidate set
-//   and checks namespace, labels and every field requirement on each, so it
+//   and checks namespace, labels and every field requirement on each (an
+//   indexed field, `=` or `!=`, by a look-up in its index, which files each
+//   object under exactly one value; others by reading the field), so it
 //   returns exactly what a scan with LabelSelector::matches and
 //   FieldSelector::matches returns; without a usable index it scans.
 // - Index functions are called with the write lock held; they must be pure
@@ -202,9 +204,24 @@ class ThreadSafeStore final : public Indexer {
     const Node* node = nullptr;
     std::size_t size = 0;
   };
-  // One candidate set: the keys filed under `value` in index `index_name`
-  // (an empty plan when none are).
-  Plan index_plan_locked(const NamedIndex& index, std::string_view value) const
+  // One candidate set: the keys filed under `value` in `index` (an empty plan
+  // when none are).
+  Plan index_plan_locked(const ValueIndex& index, std::string_view value) const
+      KUBE_REQUIRES_SHARED(mu_);
+  // The index that files every object under its value of field selector
+  // path `field`: the namespace index for metadata.namespace, else the index
+  // named field_index_name(field); nullptr when there is none.
+  const ValueIndex* field_index_locked(std::string_view field) const KUBE_REQUIRES_SHARED(mu_);
+  // How select_locked checks one field requirement on a candidate: when the
+  // field has an index, by looking the candidate up in the bucket of the
+  // requirement's value (each object is in exactly one bucket), else by
+  // reading the field from the object's JSON.
+  struct FieldCheck {
+    const FieldRequirement* req = nullptr;
+    bool indexed = false;
+    const KeySet* bucket = nullptr;  // when indexed: nullptr if no object has that value
+  };
+  std::vector<FieldCheck> field_checks_locked(const FieldSelector& fields) const
       KUBE_REQUIRES_SHARED(mu_);
   Plan plan_locked(std::optional<std::string_view> namespace_, const FieldSelector& fields,
                    const LabelSelector& labels) const KUBE_REQUIRES_SHARED(mu_);
