@@ -119,7 +119,8 @@ const ThreadSafeStore& filled_store() {
 void BM_StoreAdd(benchmark::State& state) {
   const auto& all = pods();
   for (auto _ : state) {
-    auto* store = new ThreadSafeStore(state.range(0) ? pod_field_indexes() : kube::cache::Indexers{});
+    auto* store =
+        new ThreadSafeStore(state.range(0) ? pod_field_indexes() : kube::cache::Indexers{});
     for (const auto& p : all) benchmark::DoNotOptimize(store->add(p));
     state.PauseTiming();  // destruction is not part of adding
     delete store;
@@ -217,7 +218,8 @@ void list_one_percent(benchmark::State& state, const Selector& sel, Path path) {
     n += r.size();
     benchmark::DoNotOptimize(r);
   }
-  state.counters["matches_per_call"] = static_cast<double>(n) / static_cast<double>(state.iterations());
+  state.counters["matches_per_call"] =
+      static_cast<double>(n) / static_cast<double>(state.iterations());
 }
 
 void BM_ListOnePercentByLabel(benchmark::State& state, Path path) {
@@ -244,7 +246,8 @@ void BM_StoreOverheadBytesPerObject(benchmark::State& state) {
   for (auto _ : state) {
     malloc_trim(0);
     std::size_t before = mallinfo2().uordblks;
-    auto* store = new ThreadSafeStore(state.range(0) ? pod_field_indexes() : kube::cache::Indexers{});
+    auto* store =
+        new ThreadSafeStore(state.range(0) ? pod_field_indexes() : kube::cache::Indexers{});
     for (const auto& p : all) (void)store->add(p);
     std::size_t after = mallinfo2().uordblks;
     state.counters["store_bytes_per_object"] =
@@ -254,7 +257,11 @@ void BM_StoreOverheadBytesPerObject(benchmark::State& state) {
   state.counters["object_heap_bytes_avg"] = object_bytes / static_cast<double>(all.size());
   state.counters["object_json_bytes_avg"] = json_bytes / static_cast<double>(all.size());
 }
-BENCHMARK(BM_StoreOverheadBytesPerObject)->Unit(benchmark::kMillisecond)->Iterations(1)->Arg(0)->Arg(1);
+BENCHMARK(BM_StoreOverheadBytesPerObject)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->Arg(0)
+    ->Arg(1);
 
 }  // namespace
 

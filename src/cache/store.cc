@@ -289,7 +289,8 @@ ThreadSafeStore::Plan ThreadSafeStore::index_plan_locked(const ValueIndex& index
   return p;
 }
 
-const ThreadSafeStore::ValueIndex* ThreadSafeStore::field_index_locked(std::string_view field) const {
+const ThreadSafeStore::ValueIndex* ThreadSafeStore::field_index_locked(
+    std::string_view field) const {
   // The namespace index files namespace_(), which is what
   // field_string("metadata.namespace") gives ("" when cluster-scoped).
   if (field == "metadata.namespace") return &indices_.find(kNamespaceIndex)->second.values;
@@ -337,7 +338,9 @@ ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_vie
     consider(std::move(p));
   }
   std::optional<std::string_view> known_namespace = namespace_;
-  if (namespace_) consider(index_plan_locked(indices_.find(kNamespaceIndex)->second.values, *namespace_));
+  if (namespace_) {
+    consider(index_plan_locked(indices_.find(kNamespaceIndex)->second.values, *namespace_));
+  }
   const std::string* name = nullptr;
   for (const FieldRequirement& req : fields.requirements()) {
     if (req.negated) continue;
@@ -346,7 +349,9 @@ ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_vie
       continue;
     }
     if (req.field == "metadata.namespace" && !known_namespace) known_namespace = req.value;
-    if (const ValueIndex* index = field_index_locked(req.field)) consider(index_plan_locked(*index, req.value));
+    if (const ValueIndex* index = field_index_locked(req.field)) {
+      consider(index_plan_locked(*index, req.value));
+    }
   }
   if (name && known_namespace) {
     // A conflicting second namespace requirement leaves nothing to find, and

@@ -158,7 +158,8 @@ class ThreadSafeStore final : public Indexer {
   std::vector<ObjectPtr> list(const LabelSelector& selector) const override;
   std::vector<ObjectPtr> list(std::string_view namespace_,
                               const LabelSelector& selector) const override;
-  std::vector<ObjectPtr> list(std::optional<std::string_view> namespace_, const FieldSelector& fields,
+  std::vector<ObjectPtr> list(std::optional<std::string_view> namespace_,
+                              const FieldSelector& fields,
                               const LabelSelector& labels) const override;
   using Indexer::list;
 
@@ -168,8 +169,8 @@ class ThreadSafeStore final : public Indexer {
   std::size_t count_candidates(std::optional<std::string_view> namespace_,
                                const LabelSelector& selector) const;
   // The same for list(namespace_, fields, labels).
-  std::size_t count_candidates(std::optional<std::string_view> namespace_, const FieldSelector& fields,
-                               const LabelSelector& labels) const;
+  std::size_t count_candidates(std::optional<std::string_view> namespace_,
+                               const FieldSelector& fields, const LabelSelector& labels) const;
 
  private:
   struct StringHash {

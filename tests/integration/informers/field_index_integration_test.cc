@@ -57,8 +57,9 @@ TEST(FieldIndexIntegration, FactoryPodsListByNodeFromTheNodeNameIndex) {
   ASSERT_TRUE(c.server);
   ASSERT_TRUE(c.create_namespace("demo"));
   for (int i = 0; i < 20; ++i) {
-    auto r = c.client->create(kPods, "demo",
-                              pod_json("p" + std::to_string(i), "node-" + std::to_string(i % 4), "Running"));
+    auto r = c.client->create(
+        kPods, "demo",
+        pod_json("p" + std::to_string(i), "node-" + std::to_string(i % 4), "Running"));
     ASSERT_TRUE(r) << r.error().message;
   }
   SharedInformerFactory f(c.client, fast());
@@ -70,11 +71,13 @@ TEST(FieldIndexIntegration, FactoryPodsListByNodeFromTheNodeNameIndex) {
   ASSERT_TRUE(f.wait_for_cache_sync(30s)[0].synced);
 
   Lister lister = pods.lister();
-  EXPECT_THAT(names(lister.list(fields("spec.nodeName=node-1"))), ElementsAre("p1", "p13", "p17", "p5", "p9"));
+  EXPECT_THAT(names(lister.list(fields("spec.nodeName=node-1"))),
+              ElementsAre("p1", "p13", "p17", "p5", "p9"));
   EXPECT_EQ(lister.list(fields("status.phase=Running")).size(), 20u);
   const auto& store = dynamic_cast<const cache::ThreadSafeStore&>(pods.informer->indexer());
   EXPECT_EQ(store.count_candidates(std::nullopt, fields("spec.nodeName=node-1"), {}), 5u);
-  EXPECT_EQ(lister.namespace_("demo").list(fields("spec.nodeName=node-2,metadata.name!=p2")).size(), 4u);
+  EXPECT_EQ(lister.namespace_("demo").list(fields("spec.nodeName=node-2,metadata.name!=p2")).size(),
+            4u);
 
   // A pod created after the sync is filed as it arrives.
   ASSERT_TRUE(c.client->create(kPods, "demo", pod_json("late", "node-1", "Running")));

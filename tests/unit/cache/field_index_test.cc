@@ -42,18 +42,23 @@ ObjectPtr pod(const std::string& ns, const std::string& name, std::optional<std:
   boost::json::object meta{{"name", name}, {"labels", boost::json::object{{"app", app}}}};
   if (!ns.empty()) meta["namespace"] = ns;
   boost::json::object spec{{"priority", priority}};
-  if (node) spec["nodeName"] = *node == "null" ? boost::json::value(nullptr) : boost::json::value(*node);
+  if (node)
+    spec["nodeName"] = *node == "null" ? boost::json::value(nullptr) : boost::json::value(*node);
   boost::json::object status;
   if (phase) status["phase"] = *phase;
-  boost::json::value v{{"apiVersion", "v1"},      {"kind", "Pod"},   {"metadata", std::move(meta)},
-                       {"spec", std::move(spec)}, {"status", status}};
+  boost::json::value v{{"apiVersion", "v1"},
+                       {"kind", "Pod"},
+                       {"metadata", std::move(meta)},
+                       {"spec", std::move(spec)},
+                       {"status", status}};
   auto r = Object::from_value(v);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return r.ok() ? *r : nullptr;
 }
 
 Indexers pod_field_indexes() {
-  return {field_indexer("spec.nodeName"), field_indexer("status.phase"), field_indexer("spec.priority")};
+  return {field_indexer("spec.nodeName"), field_indexer("status.phase"),
+          field_indexer("spec.priority")};
 }
 
 TEST(FieldIndex, IsNamedAfterItsPathAndFilesTheFieldSelectorValue) {
@@ -66,14 +71,16 @@ TEST(FieldIndex, IsNamedAfterItsPathAndFilesTheFieldSelectorValue) {
   EXPECT_THAT(func(*pod("demo", "b", std::nullopt, "Pending")), ElementsAre(""));
   EXPECT_THAT(func(*pod("demo", "c", "null", "Pending")), ElementsAre(""));
   // Numbers are filed as printed, as field selectors compare them.
-  EXPECT_THAT(field_index_func("spec.priority")(*pod("demo", "d", "n", "x", "web", 42)), ElementsAre("42"));
+  EXPECT_THAT(field_index_func("spec.priority")(*pod("demo", "d", "n", "x", "web", 42)),
+              ElementsAre("42"));
 }
 
 TEST(FieldIndex, AddIndexersTakesFieldIndexers) {
   ThreadSafeStore store;
   ASSERT_TRUE(store.add(pod("demo", "a", "node-1", "Running")).ok());
   ASSERT_TRUE(store.add_indexers({field_indexer("spec.nodeName")}).ok());
-  EXPECT_THAT(keys_of(*store.by_index(field_index_name("spec.nodeName"), "node-1")), ElementsAre("demo/a"));
+  EXPECT_THAT(keys_of(*store.by_index(field_index_name("spec.nodeName"), "node-1")),
+              ElementsAre("demo/a"));
 }
 
 // Random pods over few values, so that every selector matches some and
@@ -82,16 +89,16 @@ class FieldListTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::mt19937 rng(7);
-    const std::vector<std::optional<std::string>> nodes = {"node-0", "node-1", "node-2", std::nullopt,
-                                                           "null", ""};
+    const std::vector<std::optional<std::string>> nodes = {"node-0",     "node-1", "node-2",
+                                                           std::nullopt, "null",   ""};
     const std::vector<std::optional<std::string>> phases = {"Running", "Pending", "Succeeded",
                                                             std::nullopt};
     const std::vector<std::string> namespaces = {"ns-0", "ns-1", "ns-2", ""};
     const std::vector<std::string> apps = {"web", "db"};
     for (int i = 0; i < 600; ++i) {
       auto p = pod(namespaces[rng() % namespaces.size()], "p" + std::to_string(i % 200),
-                   nodes[rng() % nodes.size()], phases[rng() % phases.size()], apps[rng() % apps.size()],
-                   static_cast<int>(rng() % 3));
+                   nodes[rng() % nodes.size()], phases[rng() % phases.size()],
+                   apps[rng() % apps.size()], static_cast<int>(rng() % 3));
       ASSERT_TRUE(store.add(p).ok());
     }
     ASSERT_TRUE(store.add(pod("ns-1", "p7", "node-1", "Running")).ok());
@@ -160,15 +167,18 @@ TEST_F(FieldListTest, EqualityOnAnIndexedFieldWalksOnlyThatBucket) {
   ASSERT_GT(on_node1, 0u);
   EXPECT_EQ(store.count_candidates(std::nullopt, fields("spec.nodeName=node-1"), {}), on_node1);
   // The smallest bucket of the field and label requirements is walked.
-  EXPECT_EQ(store.count_candidates(std::nullopt, fields("spec.nodeName=node-1,status.phase=Running"), {}),
-            std::min(on_node1, running));
+  EXPECT_EQ(
+      store.count_candidates(std::nullopt, fields("spec.nodeName=node-1,status.phase=Running"), {}),
+      std::min(on_node1, running));
   std::size_t in_ns1 = scan("ns-1", {}, {}).size();
   EXPECT_EQ(store.count_candidates(std::nullopt, fields("metadata.namespace=ns-1"), {}), in_ns1);
   EXPECT_EQ(store.count_candidates("ns-1", fields("metadata.name=p7"), {}), 1u);
   EXPECT_EQ(store.count_candidates("ns-1", fields("metadata.name=nope"), {}), 0u);
-  EXPECT_EQ(store.count_candidates(std::nullopt, fields("spec.nodeName=nope"), selector("app=web")), 0u);
+  EXPECT_EQ(store.count_candidates(std::nullopt, fields("spec.nodeName=nope"), selector("app=web")),
+            0u);
   // `!=`, fields without an index and metadata.name without a namespace scan.
-  EXPECT_EQ(store.count_candidates(std::nullopt, fields("spec.nodeName!=node-1"), {}), store.size());
+  EXPECT_EQ(store.count_candidates(std::nullopt, fields("spec.nodeName!=node-1"), {}),
+            store.size());
   EXPECT_EQ(store.count_candidates(std::nullopt, fields("spec.schedulerName=x"), {}), store.size());
   EXPECT_EQ(store.count_candidates(std::nullopt, fields("metadata.name=p7"), {}), store.size());
 }
@@ -176,10 +186,12 @@ TEST_F(FieldListTest, EqualityOnAnIndexedFieldWalksOnlyThatBucket) {
 TEST(FieldIndex, UpdateAndDeleteRefileTheObject) {
   ThreadSafeStore store(pod_field_indexes());
   ASSERT_TRUE(store.add(pod("demo", "a", std::nullopt, "Pending")).ok());
-  EXPECT_THAT(keys_of(store.list(std::nullopt, fields("spec.nodeName="), {})), ElementsAre("demo/a"));
+  EXPECT_THAT(keys_of(store.list(std::nullopt, fields("spec.nodeName="), {})),
+              ElementsAre("demo/a"));
   ASSERT_TRUE(store.update(pod("demo", "a", "node-1", "Running")).ok());  // scheduled, started
   EXPECT_THAT(store.list(std::nullopt, fields("spec.nodeName="), {}), IsEmpty());
-  EXPECT_THAT(store.list_index_func_values(field_index_name("spec.nodeName")), ElementsAre("node-1"));
+  EXPECT_THAT(store.list_index_func_values(field_index_name("spec.nodeName")),
+              ElementsAre("node-1"));
   EXPECT_THAT(keys_of(store.list("demo", fields("spec.nodeName=node-1,status.phase=Running"), {})),
               ElementsAre("demo/a"));
   ASSERT_TRUE(store.delete_(*pod("demo", "a", std::nullopt, std::nullopt)).ok());
