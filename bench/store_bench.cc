@@ -1,13 +1,18 @@
-// ThreadSafeStore at 100k pods: add, get, by_index, list by selector, and the
-// store's own memory per object (mallinfo2 delta, objects excluded).
+// ThreadSafeStore at 100k pods: add, get, by_index, list by selector, the
+// 1% list through the lister (indexed) against a scan, and the store's own
+// memory per object (mallinfo2 delta, objects excluded).
 //
-//   cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release
+//   cmake --preset release -B build/release
 //   cmake --build build/release -j2 --target store_bench
 //   ./build/release/bench/store_bench
+//   ./build/release/bench/store_bench --benchmark_filter='OnePercent|StoreAdd|StoreUpdate'
 //
 // Pods are built from the captured pod (../shared/fixtures/objects/pod.json)
 // when present, else from an embedded sample, with varied names, namespaces
-// and labels.
+// and labels; pod i has label group=g-(i % 100) and spec.nodeName
+// node-(i % 100), so `group=g-7` and `spec.nodeName=node-7` each select
+// exactly 1%. The stores carry the factory's pod field indexes
+// (spec.nodeName, status.phase) unless a benchmark says otherwise.
 #include <malloc.h>
 
 #include <fstream>
@@ -19,9 +24,11 @@
 #include <benchmark/benchmark.h>
 #include <boost/json.hpp>
 
+#include "kube/cache/index.h"
 #include "kube/cache/store.h"
 #include "kube/core/key.h"
 #include "kube/core/selector.h"
+#include "kube/informers/lister.h"
 
 namespace {
 
@@ -31,6 +38,7 @@ using kube::cache::ThreadSafeStore;
 constexpr int kObjects = 100'000;
 constexpr int kNamespaces = 50;
 constexpr int kApps = 40;
+constexpr int kGroups = 100;  // label group and spec.nodeName: 1% each
 
 // A trimmed running pod (two containers), used when the fixture is absent.
 constexpr const char* kSamplePod = R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"web-7d9f8c6b5-pod1","namespace":"demo","uid":"ea1a74f6-ead1-4979-a46f-dc694aeb6343","resourceVersion":"280","creationTimestamp":"2026-11-24T12:27:54Z","labels":{"app":"web","pod-template-hash":"7d9f8c6b5","tier":"frontend"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d9f8c6b5","uid":"0b0e6b1e-1f55-4a8e-9d62-2b8c2a0c9a11","controller":true,"blockOwnerDeletion":true}]},"spec":{"volumes":[{"name":"config","configMap":{"name":"web-config","defaultMode":420}},{"name":"kube-api-access-7x2kq","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},{"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}},{"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}]}}],"defaultMode":420}}],"containers":[{"name":"nginx","image":"nginx:1.25.3","ports":[{"name":"http","containerPort":80,"protocol":"TCP"}],"env":[{"name":"LOG_LEVEL","valueFrom":{"configMapKeyRef":{"name":"web-config","key":"LOG_LEVEL"}}},{"name":"POD_IP","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"status.podIP"}}}],"resources":{"limits":{"memory":"256Mi"},"requests":{"cpu":"100m","memory":"128Mi"}},"volumeMounts":[{"name":"config","mountPath":"/etc/nginx/conf.d"},{"name":"kube-api-access-7x2kq","readOnly":true,"mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}],"readinessProbe":{"httpGet":{"path":"/healthz","port":"http","scheme":"HTTP"},"timeoutSeconds":1,"periodSeconds":5,"successThreshold":1,"failureThreshold":3},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent"},{"name":"log-shipper","image":"fluent/fluent-bit:2.2","resources":{"requests":{"cpu":"20m","memory":"32Mi"}},"volumeMounts":[{"name":"kube-api-access-7x2kq","readOnly":true,"mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}],"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent"}],"restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","serviceAccountName":"default","serviceAccount":"default","nodeName":"node-a","securityContext":{},"schedulerName":"default-scheduler","tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}],"priority":0,"enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"},"status":{"phase":"Running","conditions":[{"type":"Initialized","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-11-24T12:27:54Z"},{"type":"Ready","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-11-24T12:28:01Z"},{"type":"ContainersReady","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-11-24T12:28:01Z"},{"type":"PodScheduled","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-11-24T12:27:54Z"}],"hostIP":"10.0.0.11","podIP":"10.244.1.17","podIPs":[{"ip":"10.244.1.17"}],"startTime":"2026-11-24T12:27:54Z","containerStatuses":[{"name":"log-shipper","state":{"running":{"startedAt":"2026-11-24T12:27:58Z"}},"lastState":{},"ready":true,"restartCount":0,"image":"fluent/fluent-bit:2.2","imageID":"docker.io/fluent/fluent-bit@sha256:4f8b4b1f0b0e","containerID":"containerd://5b1a","started":true},{"name":"nginx","state":{"running":{"startedAt":"2026-11-24T12:27:57Z"}},"lastState":{},"ready":true,"restartCount":0,"image":"docker.io/library/nginx:1.25.3","imageID":"docker.io/library/nginx@sha256:2bdc49f2f8ae","containerID":"containerd://9c2e","started":true}],"qosClass":"Burstable"}})";
@@ -81,7 +89,9 @@ const std::vector<ObjectPtr>& pods() {
                                            {"tier", tiers[rng() % 3]},
                                            {"env", envs[rng() % 3]},
                                            {"pod-template-hash", std::to_string(i / 10)},
-                                           {"shard", std::to_string(rng() % 16)}};
+                                           {"shard", std::to_string(rng() % 16)},
+                                           {"group", "g-" + std::to_string(i % kGroups)}};
+      v.at("spec").as_object()["nodeName"] = "node-" + std::to_string(i % kGroups);
       auto obj = kube::Object::from_value(v);
       if (!obj) std::abort();
       out.push_back(*obj);
@@ -91,19 +101,26 @@ const std::vector<ObjectPtr>& pods() {
   return all;
 }
 
+// What SharedInformerFactory gives a pod informer.
+kube::cache::Indexers pod_field_indexes() {
+  return {kube::cache::field_indexer("spec.nodeName"), kube::cache::field_indexer("status.phase")};
+}
+
 const ThreadSafeStore& filled_store() {
   static ThreadSafeStore* store = [] {
-    auto* s = new ThreadSafeStore();
+    auto* s = new ThreadSafeStore(pod_field_indexes());
     for (const auto& p : pods()) (void)s->add(p);
     return s;
   }();
   return *store;
 }
 
+// Arg: 1 with the pod field indexes, 0 without (their cost per add).
 void BM_StoreAdd(benchmark::State& state) {
   const auto& all = pods();
   for (auto _ : state) {
-    auto* store = new ThreadSafeStore();
+    auto* store =
+        new ThreadSafeStore(state.range(0) ? pod_field_indexes() : kube::cache::Indexers{});
     for (const auto& p : all) benchmark::DoNotOptimize(store->add(p));
     state.PauseTiming();  // destruction is not part of adding
     delete store;
@@ -111,10 +128,10 @@ void BM_StoreAdd(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(all.size()));
 }
-BENCHMARK(BM_StoreAdd)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_StoreAdd)->Unit(benchmark::kMillisecond)->Iterations(3)->Arg(0)->Arg(1);
 
 void BM_StoreUpdate(benchmark::State& state) {
-  ThreadSafeStore store;
+  ThreadSafeStore store(state.range(0) ? pod_field_indexes() : kube::cache::Indexers{});
   const auto& all = pods();
   for (const auto& p : all) (void)store.add(p);
   std::size_t i = 0;
@@ -124,7 +141,7 @@ void BM_StoreUpdate(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_StoreUpdate);
+BENCHMARK(BM_StoreUpdate)->Arg(0)->Arg(1);
 
 void BM_StoreGetByKey(benchmark::State& state) {
   const auto& store = filled_store();
@@ -178,8 +195,48 @@ BENCHMARK_CAPTURE(BM_StoreListBySelector, ns_and_eq, "app=app-3", "ns-0")
 BENCHMARK_CAPTURE(BM_StoreListBySelector, scan_notin, "env notin (prod,dev),shard!=3", nullptr)
     ->Unit(benchmark::kMicrosecond);
 
+// The same selector, selecting exactly 1% (1,000 of 100k pods), answered by
+// the lister from the indexes (label index; field index spec.nodeName) and
+// by a scan of the whole cache with matches(), which is what a lister without
+// those indexes must do.
+enum class Path { kIndexed, kScan };
+
+template <class Selector>
+void list_one_percent(benchmark::State& state, const Selector& sel, Path path) {
+  const auto& store = filled_store();
+  kube::informers::Lister lister(store, "pods");
+  std::size_t n = 0;
+  for (auto _ : state) {
+    std::vector<ObjectPtr> r;
+    if (path == Path::kIndexed) {
+      r = lister.list(sel);
+    } else {
+      for (ObjectPtr& o : store.list()) {
+        if (sel.matches(*o)) r.push_back(std::move(o));
+      }
+    }
+    n += r.size();
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["matches_per_call"] =
+      static_cast<double>(n) / static_cast<double>(state.iterations());
+}
+
+void BM_ListOnePercentByLabel(benchmark::State& state, Path path) {
+  list_one_percent(state, *kube::LabelSelector::parse("group=g-7"), path);
+}
+BENCHMARK_CAPTURE(BM_ListOnePercentByLabel, indexed, Path::kIndexed)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_ListOnePercentByLabel, scan, Path::kScan)->Unit(benchmark::kMicrosecond);
+
+void BM_ListOnePercentByField(benchmark::State& state, Path path) {
+  list_one_percent(state, *kube::FieldSelector::parse("spec.nodeName=node-7"), path);
+}
+BENCHMARK_CAPTURE(BM_ListOnePercentByField, indexed, Path::kIndexed)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_ListOnePercentByField, scan, Path::kScan)->Unit(benchmark::kMillisecond);
+
 // The store's own heap per object: items map, namespace index and label
-// index; the objects themselves are built before the measurement.
+// index (Arg 1: and the pod field indexes); the objects themselves are built
+// before the measurement.
 void BM_StoreOverheadBytesPerObject(benchmark::State& state) {
   const auto& all = pods();
   double object_bytes = 0;
@@ -189,7 +246,8 @@ void BM_StoreOverheadBytesPerObject(benchmark::State& state) {
   for (auto _ : state) {
     malloc_trim(0);
     std::size_t before = mallinfo2().uordblks;
-    auto* store = new ThreadSafeStore();
+    auto* store =
+        new ThreadSafeStore(state.range(0) ? pod_field_indexes() : kube::cache::Indexers{});
     for (const auto& p : all) (void)store->add(p);
     std::size_t after = mallinfo2().uordblks;
     state.counters["store_bytes_per_object"] =
@@ -199,7 +257,11 @@ void BM_StoreOverheadBytesPerObject(benchmark::State& state) {
   state.counters["object_heap_bytes_avg"] = object_bytes / static_cast<double>(all.size());
   state.counters["object_json_bytes_avg"] = json_bytes / static_cast<double>(all.size());
 }
-BENCHMARK(BM_StoreOverheadBytesPerObject)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_StoreOverheadBytesPerObject)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->Arg(0)
+    ->Arg(1);
 
 }  // namespace
 

@@ -278,14 +278,54 @@ const ThreadSafeStore::KeySet* ThreadSafeStore::label_keys(std::string_view labe
   return by_value == by_key->second.end() ? nullptr : &by_value->second;
 }
 
+ThreadSafeStore::Plan ThreadSafeStore::index_plan_locked(const ValueIndex& index,
+                                                         std::string_view value) const {
+  Plan p;
+  p.scan = false;
+  if (auto it = index.find(value); it != index.end()) {
+    p.sets.push_back(&it->second);
+    p.size = it->second.size();
+  }
+  return p;
+}
+
+const ThreadSafeStore::ValueIndex* ThreadSafeStore::field_index_locked(
+    std::string_view field) const {
+  // The namespace index files namespace_(), which is what
+  // field_string("metadata.namespace") gives ("" when cluster-scoped).
+  if (field == "metadata.namespace") return &indices_.find(kNamespaceIndex)->second.values;
+  auto it = indices_.find(field_index_name(field));
+  return it == indices_.end() ? nullptr : &it->second.values;
+}
+
+std::vector<ThreadSafeStore::FieldCheck> ThreadSafeStore::field_checks_locked(
+    const FieldSelector& fields) const {
+  std::vector<FieldCheck> out;
+  out.reserve(fields.requirements().size());
+  for (const FieldRequirement& req : fields.requirements()) {
+    FieldCheck check{.req = &req};
+    if (const ValueIndex* index = field_index_locked(req.field)) {
+      check.indexed = true;
+      if (auto it = index->find(req.value); it != index->end()) check.bucket = &it->second;
+    }
+    out.push_back(check);
+  }
+  return out;
+}
+
 ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_view> namespace_,
-                                                   const LabelSelector& selector) const {
-  // Candidates: the union of the label-index sets of the most selective `=`
-  // or `in` requirement, or the namespace's set, whichever is smaller. An
-  // object has one value per label key, so the sets of one `in` requirement
-  // are disjoint and their union needs no de-duplication.
+                                                   const FieldSelector& fields,
+                                                   const LabelSelector& labels) const {
+  // Candidates: the smallest of the sets the indexes give for one
+  // requirement each. Every requirement is checked again on each candidate
+  // (select_locked), so a plan only has to hold every match.
   Plan plan;
-  for (const LabelRequirement& req : selector.requirements()) {
+  auto consider = [&plan](Plan p) {
+    if (plan.scan || p.size < plan.size) plan = std::move(p);
+  };
+  // An object has one value per label key, so the sets of one `in`
+  // requirement are disjoint and their union needs no de-duplication.
+  for (const LabelRequirement& req : labels.requirements()) {
     if (req.op != SelectorOp::kEquals && req.op != SelectorOp::kIn) continue;
     Plan p;
     p.scan = false;
@@ -295,60 +335,101 @@ ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_vie
         p.size += s->size();
       }
     }
-    if (plan.scan || p.size < plan.size) plan = std::move(p);
-    if (plan.size == 0) return plan;
+    consider(std::move(p));
   }
+  std::optional<std::string_view> known_namespace = namespace_;
   if (namespace_) {
-    const ValueIndex& ns = indices_.find(kNamespaceIndex)->second.values;
-    auto it = ns.find(*namespace_);
-    if (it == ns.end()) {
-      plan = Plan{};
-      plan.scan = false;
-      return plan;
+    consider(index_plan_locked(indices_.find(kNamespaceIndex)->second.values, *namespace_));
+  }
+  const std::string* name = nullptr;
+  for (const FieldRequirement& req : fields.requirements()) {
+    if (req.negated) continue;
+    if (req.field == "metadata.name") {
+      name = &req.value;
+      continue;
     }
-    if (plan.scan || it->second.size() < plan.size) {
-      plan = Plan{.scan = false, .sets = {&it->second}, .size = it->second.size()};
+    if (req.field == "metadata.namespace" && !known_namespace) known_namespace = req.value;
+    if (const ValueIndex* index = field_index_locked(req.field)) {
+      consider(index_plan_locked(*index, req.value));
     }
+  }
+  if (name && known_namespace) {
+    // A conflicting second namespace requirement leaves nothing to find, and
+    // select_locked checks them all.
+    Plan p;
+    p.scan = false;
+    if (auto it = items_.find(make_key(*known_namespace, *name)); it != items_.end()) {
+      p.node = &*it;
+      p.size = 1;
+    }
+    consider(std::move(p));
   }
   if (plan.scan) plan.size = items_.size();
   return plan;
 }
 
 std::vector<ObjectPtr> ThreadSafeStore::select_locked(std::optional<std::string_view> namespace_,
-                                                      const LabelSelector& selector) const {
-  Plan plan = plan_locked(namespace_, selector);
+                                                      const FieldSelector& fields,
+                                                      const LabelSelector& labels) const {
+  Plan plan = plan_locked(namespace_, fields, labels);
+  std::vector<FieldCheck> checks = field_checks_locked(fields);
   std::vector<ObjectPtr> out;
-  auto consider = [&](const ObjectPtr& obj) {
-    if (namespace_ && obj->namespace_() != *namespace_) return;
-    if (selector.matches(*obj)) out.push_back(obj);
+  // Cheapest checks first: an index lookup costs a hash probe, reading a
+  // field from the object's JSON about a microsecond.
+  auto consider = [&](const Node* node) {
+    const Object& obj = *node->second;
+    if (namespace_ && obj.namespace_() != *namespace_) return;
+    for (const FieldCheck& c : checks) {
+      if (c.indexed && (c.bucket && c.bucket->contains(node)) == c.req->negated) return;
+    }
+    if (!labels.matches(obj)) return;
+    for (const FieldCheck& c : checks) {
+      if (!c.indexed && !c.req->matches(obj)) return;
+    }
+    out.push_back(node->second);
   };
   if (plan.scan) {
-    for (const auto& [key, obj] : items_) consider(obj);
+    for (const Node& node : items_) consider(&node);
     return out;
   }
   out.reserve(plan.size);
   for (const KeySet* set : plan.sets) {
-    for (const Node* n : *set) consider(n->second);
+    for (const Node* n : *set) consider(n);
   }
+  if (plan.node) consider(plan.node);
   return out;
 }
 
 std::vector<ObjectPtr> ThreadSafeStore::list(const LabelSelector& selector) const {
   if (selector.empty()) return list();
   ReaderLock l(mu_);
-  return select_locked(std::nullopt, selector);
+  return select_locked(std::nullopt, FieldSelector{}, selector);
 }
 
 std::vector<ObjectPtr> ThreadSafeStore::list(std::string_view namespace_,
                                              const LabelSelector& selector) const {
   ReaderLock l(mu_);
-  return select_locked(namespace_, selector);
+  return select_locked(namespace_, FieldSelector{}, selector);
+}
+
+std::vector<ObjectPtr> ThreadSafeStore::list(std::optional<std::string_view> namespace_,
+                                             const FieldSelector& fields,
+                                             const LabelSelector& labels) const {
+  if (!namespace_ && fields.empty() && labels.empty()) return list();
+  ReaderLock l(mu_);
+  return select_locked(namespace_, fields, labels);
 }
 
 std::size_t ThreadSafeStore::count_candidates(std::optional<std::string_view> namespace_,
                                               const LabelSelector& selector) const {
+  return count_candidates(namespace_, FieldSelector{}, selector);
+}
+
+std::size_t ThreadSafeStore::count_candidates(std::optional<std::string_view> namespace_,
+                                              const FieldSelector& fields,
+                                              const LabelSelector& labels) const {
   ReaderLock l(mu_);
-  return plan_locked(namespace_, selector).size;
+  return plan_locked(namespace_, fields, labels).size;
 }
 
 }  // namespace kube::cache

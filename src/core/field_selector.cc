@@ -113,12 +113,16 @@ Result<FieldSelector> FieldSelector::parse(std::string_view text) {
   return s;
 }
 
+bool FieldRequirement::matches(const Object& obj) const {
+  // fields.Set.Get: a missing field (or a non-scalar one) is "".
+  std::optional<std::string> v = obj.field_string(field);
+  const bool equal = v ? *v == value : value.empty();
+  return equal != negated;
+}
+
 bool FieldSelector::matches(const Object& obj) const {
   for (const FieldRequirement& r : requirements_) {
-    // fields.Set.Get: a missing field (or a non-scalar one) is "".
-    std::optional<std::string> v = obj.field_string(r.field);
-    const bool equal = v ? *v == r.value : r.value.empty();
-    if (equal == r.negated) return false;
+    if (!r.matches(obj)) return false;
   }
   return true;
 }

@@ -23,6 +23,14 @@ ResourceInformer SharedInformerFactory::for_resource(const Resource& resource) {
   o.reflector.transform = options_.transform;
   o.resync_period = options_.default_resync;
   if (auto it = options_.resync.find(resource.gvr); it != options_.resync.end()) o.resync_period = it->second;
+  if (auto it = options_.field_indexes.find(resource.gvr); it != options_.field_indexes.end()) {
+    for (const std::string& path : it->second) {
+      // PartialObjectMetadata has no other fields: such an index would file
+      // every object under "".
+      if (options_.metadata_only && !path.starts_with("metadata.")) continue;
+      o.indexers.insert(cache::field_indexer(path));
+    }
+  }
   auto lw = std::make_shared<RestListerWatcher>(client_, resource,
                                                 resource.namespaced ? options_.namespace_ : "",
                                                 options_.metadata_only);

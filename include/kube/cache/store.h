@@ -26,6 +26,16 @@
 //   index, then checks the whole selector on each; other selectors scan.
 //   list(namespace, selector) also considers the namespace index and walks
 //   whichever candidate set is smaller.
+// - list(namespace, fields, labels) adds the field selector's `=`/`==`
+//   requirements to those candidates: `metadata.namespace=x` uses the
+//   namespace index, `metadata.name=x` with a known namespace is one key
+//   lookup, and `path=x` uses the index named field_index_name(path) when
+//   there is one (kube/cache/index.h). It walks the smallest candidate set
+//   and checks namespace, labels and every field requirement on each (an
+//   indexed field, `=` or `!=`, by a look-up in its index, which files each
+//   object under exactly one value; others by reading the field), so it
+//   returns exactly what a scan with LabelSelector::matches and
+//   FieldSelector::matches returns; without a usable index it scans.
 // - Index functions are called with the write lock held; they must be pure
 //   and must not call back into the store.
 //
@@ -108,6 +118,11 @@ class Indexer : public Store {
   // Objects in `namespace_` whose labels match `selector`.
   virtual std::vector<ObjectPtr> list(std::string_view namespace_,
                                       const LabelSelector& selector) const = 0;
+  // Objects in `namespace_` (every namespace when nullopt) matching both
+  // `fields` and `labels`.
+  virtual std::vector<ObjectPtr> list(std::optional<std::string_view> namespace_,
+                                      const FieldSelector& fields,
+                                      const LabelSelector& labels) const = 0;
   using Store::list;
 };
 
@@ -143,6 +158,9 @@ class ThreadSafeStore final : public Indexer {
   std::vector<ObjectPtr> list(const LabelSelector& selector) const override;
   std::vector<ObjectPtr> list(std::string_view namespace_,
                               const LabelSelector& selector) const override;
+  std::vector<ObjectPtr> list(std::optional<std::string_view> namespace_,
+                              const FieldSelector& fields,
+                              const LabelSelector& labels) const override;
   using Indexer::list;
 
   // How many objects list(selector) or list(*namespace_, selector) would
@@ -150,6 +168,9 @@ class ThreadSafeStore final : public Indexer {
   // size() when it must scan. For tests and for tuning selectors.
   std::size_t count_candidates(std::optional<std::string_view> namespace_,
                                const LabelSelector& selector) const;
+  // The same for list(namespace_, fields, labels).
+  std::size_t count_candidates(std::optional<std::string_view> namespace_,
+                               const FieldSelector& fields, const LabelSelector& labels) const;
 
  private:
   struct StringHash {
@@ -176,18 +197,38 @@ class ThreadSafeStore final : public Indexer {
   void erase_locked(Items::iterator it) KUBE_REQUIRES(mu_);
   const KeySet* label_keys(std::string_view label, std::string_view value) const
       KUBE_REQUIRES_SHARED(mu_);
-  // The keys a selector list must examine: the union of `sets`, or every
-  // item when `scan`.
+  // The keys a selector list must examine: the union of `sets` (disjoint)
+  // plus `node`, or every item when `scan`.
   struct Plan {
     bool scan = true;
     std::vector<const KeySet*> sets;
+    const Node* node = nullptr;
     std::size_t size = 0;
   };
-  Plan plan_locked(std::optional<std::string_view> namespace_, const LabelSelector& selector) const
+  // One candidate set: the keys filed under `value` in `index` (an empty plan
+  // when none are).
+  Plan index_plan_locked(const ValueIndex& index, std::string_view value) const
       KUBE_REQUIRES_SHARED(mu_);
+  // The index that files every object under its value of field selector
+  // path `field`: the namespace index for metadata.namespace, else the index
+  // named field_index_name(field); nullptr when there is none.
+  const ValueIndex* field_index_locked(std::string_view field) const KUBE_REQUIRES_SHARED(mu_);
+  // How select_locked checks one field requirement on a candidate: when the
+  // field has an index, by looking the candidate up in the bucket of the
+  // requirement's value (each object is in exactly one bucket), else by
+  // reading the field from the object's JSON.
+  struct FieldCheck {
+    const FieldRequirement* req = nullptr;
+    bool indexed = false;
+    const KeySet* bucket = nullptr;  // when indexed: nullptr if no object has that value
+  };
+  std::vector<FieldCheck> field_checks_locked(const FieldSelector& fields) const
+      KUBE_REQUIRES_SHARED(mu_);
+  Plan plan_locked(std::optional<std::string_view> namespace_, const FieldSelector& fields,
+                   const LabelSelector& labels) const KUBE_REQUIRES_SHARED(mu_);
   std::vector<ObjectPtr> select_locked(std::optional<std::string_view> namespace_,
-                                       const LabelSelector& selector) const
-      KUBE_REQUIRES_SHARED(mu_);
+                                       const FieldSelector& fields,
+                                       const LabelSelector& labels) const KUBE_REQUIRES_SHARED(mu_);
 
   // Guards all the state below: the items, every index, and the resource
   // version. Readers take it shared; add/update/delete/replace/add_indexers

@@ -103,6 +103,10 @@ struct FieldRequirement {
   std::string field;     // dotted path, e.g. "metadata.name", "spec.nodeName"
   bool negated = false;  // true for !=
   std::string value;
+
+  // The field (Object::field_string, "" when missing) equals value, or
+  // differs from it when negated.
+  bool matches(const Object& obj) const;
   bool operator==(const FieldRequirement&) const = default;
 };
 

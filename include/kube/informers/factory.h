@@ -20,6 +20,17 @@
 // PartialObjectMetadata: objects hold only their metadata, for controllers
 // that need nothing else.
 //
+// Field indexes: informers are created with a field index
+// (kube/cache/index.h) for each path in options.field_indexes under their
+// resource, by default `spec.nodeName` and `status.phase` for pods, so
+//   pods.lister().list(*kube::FieldSelector::parse("spec.nodeName=worker-1"))
+// walks one index bucket. Opt out with {.field_indexes = {}}; add paths for
+// any resource here, or later with
+//   informer->add_indexers({kube::cache::field_indexer("spec.foo")}).
+// Each index reads its field from the object's JSON on every add, update and
+// delete (~1.6 µs for a 4 KB pod). A metadata-only factory skips the paths
+// outside `metadata.`, which its objects do not have.
+//
 // Thread-safety: every member may be called from any thread. mu_ guards the
 // informer map; informers are thread-safe themselves.
 #pragma once
@@ -49,6 +60,9 @@ struct InformerFactoryOptions {
   std::chrono::milliseconds default_resync{0};
   std::map<GroupVersionResource, std::chrono::milliseconds> resync = {};  // per resource
   TransformFunc transform = {};
+  // Resource -> field paths to index (see above).
+  std::map<GroupVersionResource, std::vector<std::string>> field_indexes = {
+      {{"", "v1", "pods"}, {"spec.nodeName", "status.phase"}}};
   // Page size, backoff, watch timeouts, ... (name, selectors and transform
   // are set per informer from the fields above).
   ReflectorOptions reflector = {};

@@ -10,10 +10,21 @@
 // Label-selector lists use the store's label index: they cost the number of
 // candidate objects, not a scan of the cache (see kube/cache/store.h).
 //
+// Field-selector lists do the same for each `path=value` requirement whose
+// path has a field index (kube/cache/index.h: field_indexer), and for
+// metadata.namespace / metadata.name; the factory gives pods `spec.nodeName`
+// and `status.phase` indexes (kube/informers/factory.h). They return exactly
+// what FieldSelector::matches selects (a missing field is ""), indexed or not:
+//
+//   auto fs = kube::FieldSelector::parse("spec.nodeName=worker-1,status.phase!=Succeeded");
+//   auto on_node = pods.list(*fs);                                   // index lookup
+//   auto web_on_node = pods.namespace_("demo").list(*fs, *kube::LabelSelector::parse("app=web"));
+//
 // Thread-safety: listers are cheap views over a thread-safe indexer; use them
 // from any thread. What they return is shared and immutable.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +41,10 @@ class NamespaceLister {
 
   std::vector<ObjectPtr> list(const LabelSelector& selector = {}) const {
     return indexer_.list(namespace_, selector);
+  }
+  // Objects in this namespace matching both selectors.
+  std::vector<ObjectPtr> list(const FieldSelector& fields, const LabelSelector& labels = {}) const {
+    return indexer_.list(std::string_view(namespace_), fields, labels);
   }
   Result<ObjectPtr> get(std::string_view name) const;
 
@@ -48,6 +63,10 @@ class Lister {
   // Objects in every namespace (or cluster-scoped objects) matching `selector`.
   std::vector<ObjectPtr> list(const LabelSelector& selector = {}) const {
     return indexer_.list(selector);
+  }
+  // Objects in every namespace matching both selectors.
+  std::vector<ObjectPtr> list(const FieldSelector& fields, const LabelSelector& labels = {}) const {
+    return indexer_.list(std::nullopt, fields, labels);
   }
   // A cluster-scoped object by name.
   Result<ObjectPtr> get(std::string_view name) const;

@@ -56,6 +56,10 @@ class TypedNamespaceLister {
   std::vector<Result<T>> list(const LabelSelector& selector = {}) const {
     return convert_cached<T>(lister_.list(selector));
   }
+  // Objects matching both selectors (field indexes: kube/informers/lister.h).
+  std::vector<Result<T>> list(const FieldSelector& fields, const LabelSelector& labels = {}) const {
+    return convert_cached<T>(lister_.list(fields, labels));
+  }
   Result<T> get(std::string_view name) const {
     Result<ObjectPtr> o = lister_.get(name);
     if (!o) return o.error();
@@ -74,6 +78,10 @@ class TypedLister {
   // Objects in every namespace (or cluster-scoped objects) matching `selector`.
   std::vector<Result<T>> list(const LabelSelector& selector = {}) const {
     return convert_cached<T>(lister_.list(selector));
+  }
+  // Objects in every namespace matching both selectors.
+  std::vector<Result<T>> list(const FieldSelector& fields, const LabelSelector& labels = {}) const {
+    return convert_cached<T>(lister_.list(fields, labels));
   }
   // A cluster-scoped object by name.
   Result<T> get(std::string_view name) const {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kube/cache/index.h"
 #include "kube/cache/store.h"
 
 namespace kube::informers {
@@ -70,6 +71,20 @@ TEST_F(TypedListerTest, ListGivesOneResultPerObjectSoOneBadObjectSpoilsNothing) 
   ASSERT_EQ(demo.size(), 1u);
   ASSERT_TRUE(demo[0]);
   EXPECT_EQ(demo[0]->metadata.name, "small");
+}
+
+TEST_F(TypedListerTest, ListByFieldSelectorConvertsTheMatches) {
+  ASSERT_TRUE(store_.add_indexers({cache::field_indexer("size")}));
+  auto nine = widgets_.list(*FieldSelector::parse("size=9"));
+  ASSERT_EQ(nine.size(), 1u);
+  ASSERT_TRUE(nine[0]);
+  EXPECT_EQ(nine[0]->metadata.name, "big");
+  auto demo = widgets_.namespace_("demo").list(*FieldSelector::parse("size!=1"));
+  ASSERT_EQ(demo.size(), 1u);
+  EXPECT_FALSE(demo[0]);  // "bad", which does not convert
+  EXPECT_TRUE(widgets_.namespace_("demo")
+                  .list(*FieldSelector::parse("size!=1"), *LabelSelector::parse("app"))
+                  .empty());
 }
 
 }  // namespace
