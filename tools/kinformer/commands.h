@@ -35,5 +35,6 @@ void add_apiserver_command(CLI::App& app, int& exit_code);
 void add_get_command(CLI::App& app, int& exit_code);
 void add_watch_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
 
 }  // namespace kinformer::cli
