@@ -118,7 +118,11 @@ class CacheServer::Impl {
           return Error::invalid_argument("serve: " + r.informer.resource.gvr.to_string() + " given twice");
         }
       }
-      auto cache = std::make_shared<ResourceCache>(r, opts_.history);
+      std::weak_ptr<informers::SharedIndexInformer> informer = r.informer.informer;
+      auto cache = std::make_shared<ResourceCache>(r, opts_.history, [informer] {
+        auto i = informer.lock();
+        return i ? i->last_sync_resource_version() : std::string();
+      });
       auto reg = r.informer.informer->add_event_handler(cache);
       entries_.push_back({cache, reg});
     }

@@ -26,8 +26,11 @@ std::optional<std::uint64_t> parse_resource_version(std::string_view rv) {
   return v;
 }
 
-ResourceCache::ResourceCache(ServedResource resource, std::size_t history_limit)
-    : resource_(std::move(resource)), history_limit_(std::max<std::size_t>(history_limit, 1)) {}
+ResourceCache::ResourceCache(ServedResource resource, std::size_t history_limit,
+                             std::function<std::string()> upstream_rv)
+    : resource_(std::move(resource)),
+      history_limit_(std::max<std::size_t>(history_limit, 1)),
+      upstream_rv_(std::move(upstream_rv)) {}
 
 void ResourceCache::on_add(const ObjectPtr& obj, bool is_in_initial_list) {
   if (!obj) return;
@@ -54,6 +57,10 @@ void ResourceCache::on_delete(const informers::DeletedObject& d) {
 
 void ResourceCache::apply(ChangeType type, const std::string& key, ObjectPtr obj, ObjectPtr prev,
                           bool initial) {
+  // Read before the lock (it takes the reflector's); by the time a relist's
+  // changes reach this handler it is at least the relist's resourceVersion.
+  std::uint64_t upstream = 0;
+  if (!initial && upstream_rv_) upstream = parse_resource_version(upstream_rv_()).value_or(0);
   MutexLock l(mu_);
   if (type == ChangeType::kDeleted) {
     auto it = objects_.find(key);
@@ -67,7 +74,14 @@ void ResourceCache::apply(ChangeType type, const std::string& key, ObjectPtr obj
     if (!inserted && type == ChangeType::kAdded) type = ChangeType::kModified;
     (type == ChangeType::kAdded ? added_ : modified_)++;
   }
-  if (auto rv = parse_resource_version(obj ? obj->resource_version() : "")) rv_ = std::max(rv_, *rv);
+  auto obj_rv = parse_resource_version(obj ? obj->resource_version() : "").value_or(0);
+  if (obj_rv > rv_) {
+    rv_ = obj_rv;
+  } else if (!initial) {
+    // Out of order (a relist's change or a tombstone): past the relist, so a
+    // client that listed or watched before it still gets this change.
+    rv_ = std::max(rv_, upstream);
+  }
   if (initial) {
     // The initial state is not history: a watch from before it must relist.
     floor_ = rv_;

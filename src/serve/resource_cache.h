@@ -3,9 +3,13 @@
 // updated by the same event handler under one mutex, so that a list at
 // resourceVersion N and a watch from N agree (see kube/serve/cache_server.h).
 //
-// Resource versions: every change is stamped with max(its object's
-// resourceVersion, the stamp before it), so stamps never decrease; a watch
-// from N is sent the changes stamped above N. The history covers (floor, rv]:
+// Resource versions: every change is stamped with its object's
+// resourceVersion when that is above the current stamp. A change that is not
+// (found by a relist, or a tombstone, which carries the last state known) is
+// stamped with the informer's last synced resourceVersion (`upstream_rv`,
+// which is past the relist) when that is higher, else with the current
+// stamp. So stamps never decrease, and a watch from N is sent the changes
+// stamped above N. The history covers (floor, rv]:
 // the initial state is not history (a watch from below it is 410 Expired),
 // and dropping the oldest change when the history is full raises the floor.
 //
@@ -49,7 +53,9 @@ std::optional<std::uint64_t> parse_resource_version(std::string_view rv);
 
 class ResourceCache final : public informers::ResourceEventHandler {
  public:
-  ResourceCache(ServedResource resource, std::size_t history_limit);
+  // `upstream_rv`: the informer's last synced resourceVersion (may be empty).
+  ResourceCache(ServedResource resource, std::size_t history_limit,
+                std::function<std::string()> upstream_rv = {});
 
   const ServedResource& resource() const { return resource_; }
 
@@ -105,6 +111,7 @@ class ResourceCache final : public informers::ResourceEventHandler {
 
   const ServedResource resource_;
   const std::size_t history_limit_;
+  const std::function<std::string()> upstream_rv_;
   std::atomic<std::uint64_t> overruns_{0};
 
   mutable Mutex mu_;  // guards everything below: the view, the history and the watches

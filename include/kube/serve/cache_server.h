@@ -41,11 +41,12 @@
 // watch starts read both under that mutex, so a list at resourceVersion N and
 // a watch from N see every change exactly once. Resource versions must be
 // decimal numbers (as etcd-backed API servers give; the watch cache of
-// kube-apiserver parses them the same way). Known limit: changes found by an
-// informer's *relist* (after its own watch expired upstream) may carry
-// resourceVersions at or below the cache's; open watches receive them, but a
-// client that resumes exactly at the cache's resourceVersion of that moment
-// can miss them (see docs/design.md, "Cache service").
+// kube-apiserver parses them the same way). Changes found by an informer's
+// *relist* (after its own watch expired upstream) can carry resourceVersions
+// at or below the cache's; they are stamped with the relist's
+// resourceVersion. Known narrow gap: a client that lists or bookmarks at that
+// stamp while watch events older than it are still queued for the handler
+// can miss those events (see docs/design.md, "Cache service").
 //
 // Security: plain HTTP/1.1 with no authentication or authorization: anyone
 // who can connect reads whatever the informers can read with their
