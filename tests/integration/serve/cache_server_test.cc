@@ -283,6 +283,36 @@ TEST_F(CacheServerTest, WatchFromAResourceVersionOlderThanTheHistoryGets410Expir
   (*small)->stop();
 }
 
+TEST_F(CacheServerTest, StreamingListSendsTheStateThenTheInitialEventsEndBookmarkThenPeriodicBookmarks) {
+  ASSERT_TRUE(cluster_.put_configmap("demo", "s1", "1"));
+  ASSERT_TRUE(cluster_.put_configmap("demo", "s2", "1"));
+  auto quick = CacheServer::start({{.informer = factory_->configmaps(), .kind = "ConfigMap"}},
+                                  {.port = 0, .bookmark_interval = std::chrono::milliseconds(100)});
+  ASSERT_TRUE(quick);
+  ASSERT_TRUE(eventually([&] { return (*quick)->ready(); }));
+  auto r = request((*quick)->port(),
+                   "/api/v1/namespaces/demo/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
+                   "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<json::value> events;
+  for (std::size_t pos = 0; pos < r.body.size();) {
+    auto end = r.body.find('\n', pos);
+    events.push_back(json::parse(std::string_view(r.body).substr(pos, end - pos)));
+    pos = end + 1;
+  }
+  ASSERT_GE(events.size(), 4u) << r.body;  // 2 ADDED, the end of the initial events, >= 1 periodic
+  EXPECT_EQ(events[0].at("type"), "ADDED");
+  EXPECT_EQ(events[0].at("object").at("kind"), "ConfigMap");  // typed, as kube-apiserver's watch objects
+  EXPECT_EQ(events[1].at("type"), "ADDED");
+  EXPECT_EQ(events[2].at("type"), "BOOKMARK");
+  EXPECT_EQ(events[2].at("object").at("metadata").at("annotations").at("k8s.io/initial-events-end"), "true");
+  std::string rv(events[2].at("object").at("metadata").at("resourceVersion").as_string());
+  EXPECT_EQ(rv, std::string(json::parse(request(port_, "/api/v1/configmaps").body).at("metadata").at("resourceVersion").as_string()));
+  EXPECT_EQ(events[3].at("type"), "BOOKMARK");
+  EXPECT_FALSE(events[3].at("object").at("metadata").as_object().contains("annotations"));
+  (*quick)->stop();
+}
+
 TEST_F(CacheServerTest, MetricsCountTheServedObjects) {
   ASSERT_TRUE(cluster_.put_configmap("demo", "m1", "1"));
   ASSERT_TRUE(cluster_.put_configmap("demo", "m2", "1"));
