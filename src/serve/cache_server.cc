@@ -36,6 +36,9 @@ using internal::ResourceCache;
 
 namespace {
 
+// Events are written in chunks of about this size (a watch holds at most one).
+constexpr std::size_t kChunkBytes = 256 * 1024;
+
 struct Reply {
   int status = 200;
   std::string body;
@@ -184,7 +187,11 @@ class CacheServer::Impl {
       s.handler_exceptions = e.reg->handler_exceptions();
       samples.push_back(std::move(s));
     }
-    return internal::metrics_text(samples);
+    return internal::metrics_text(samples) +
+           "# HELP kinformer_serve_slow_clients_closed_total Client watches closed because they read nothing "
+           "for the slow-client timeout.\n# TYPE kinformer_serve_slow_clients_closed_total counter\n"
+           "kinformer_serve_slow_clients_closed_total " +
+           std::to_string(slow_clients_.load(std::memory_order_relaxed)) + "\n";
   }
 
  private:
@@ -440,10 +447,15 @@ class CacheServer::Impl {
     w.cache->end_watch(start->id);
   }
 
-  static asio::awaitable<bool> write_chunk(beast::tcp_stream& stream, const std::string& data) {
+  // A client that accepts nothing for `slow_client_timeout` is dropped
+  // (the expiry also ends the stream's EOF reader, which ends the watch).
+  asio::awaitable<bool> write_chunk(beast::tcp_stream& stream, const std::string& data) {
     boost::system::error_code ec;
+    stream.expires_after(opts_.slow_client_timeout);
     co_await asio::async_write(stream, http::make_chunk(asio::buffer(data)),
                                asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == beast::error::timeout) slow_clients_.fetch_add(1, std::memory_order_relaxed);
+    if (!ec) stream.expires_never();
     co_return !ec;
   }
 
@@ -454,7 +466,7 @@ class CacheServer::Impl {
     for (const auto& obj : start.initial) {
       internal::Change c{0, start.rv, internal::ChangeType::kAdded, obj, nullptr};
       if (auto v = visible(c, w)) out += internal::event_line("ADDED", internal::object_json(*v->second, served));
-      if (out.size() > 256 * 1024) {
+      if (out.size() > kChunkBytes) {
         if (!co_await write_chunk(stream, out)) co_return;
         out.clear();
       }
@@ -483,6 +495,10 @@ class CacheServer::Impl {
       for (const auto& c : batch.changes) {
         if (c.rv <= min_rv) continue;
         if (auto v = visible(c, w)) out += internal::event_line(v->first, internal::object_json(*v->second, served));
+        if (out.size() > kChunkBytes) {
+          if (!co_await write_chunk(stream, out)) co_return;
+          out.clear();
+        }
       }
       if (!out.empty() && !co_await write_chunk(stream, out)) co_return;
       if (now() >= deadline) break;
@@ -507,6 +523,7 @@ class CacheServer::Impl {
   std::vector<Entry> entries_;                   // set by start(), read-only after (regs reset by stop())
   std::uint16_t port_ = 0;                       // set by start()
   std::atomic<bool> stopped_{false};
+  std::atomic<std::uint64_t> slow_clients_{0};  // watches dropped for not reading
   std::vector<std::thread> threads_;  // started by start(), joined by stop()
 
   Mutex conns_mu_;  // guards conns_ and next_conn_

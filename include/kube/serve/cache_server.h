@@ -55,9 +55,11 @@
 //
 // Threads: `threads` Asio threads (named "kube-serve"), started by start()
 // and joined by stop(). A slow watch client never blocks the informers or
-// other clients: each watch reads the shared history at its own pace, and one
-// that falls more than `history` events behind is closed (it re-watches, and
-// relists if its resourceVersion has expired).
+// other clients: each watch reads the shared history at its own pace (what
+// it holds is one batch being written), one that falls more than `history`
+// events behind is closed (it re-watches, and relists if its resourceVersion
+// has expired), and one that reads nothing for `slow_client_timeout` is
+// disconnected.
 //
 // Thread-safety: every public member may be called from any thread.
 #pragma once
@@ -91,6 +93,8 @@ struct CacheServerOptions {
   std::chrono::milliseconds bookmark_interval{std::chrono::seconds(60)};
   // A watch without timeoutSeconds ends after this (kube-apiserver: 30-60 min).
   std::chrono::seconds watch_timeout{std::chrono::minutes(30)};
+  // A watch client that accepts no data for this long is disconnected.
+  std::chrono::milliseconds slow_client_timeout{std::chrono::seconds(30)};
   int threads = 2;
 };
 

@@ -68,9 +68,11 @@ Reply request(std::uint16_t port, const std::string& target, const std::string& 
   http::write(sock, req, ec);
   if (ec) return {0, "write: " + ec.message(), ""};
   boost::beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  http::read(sock, buf, res, ec);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(boost::none);  // watches of big objects run past Beast's 8 MB default
+  http::read(sock, buf, parser, ec);
   if (ec) return {0, "read: " + ec.message(), ""};
+  auto& res = parser.get();
   return {int(res.result_int()), res.body(), std::string(res[http::field::content_type])};
 }
 
@@ -311,6 +313,38 @@ TEST_F(CacheServerTest, StreamingListSendsTheStateThenTheInitialEventsEndBookmar
   EXPECT_EQ(events[3].at("type"), "BOOKMARK");
   EXPECT_FALSE(events[3].at("object").at("metadata").as_object().contains("annotations"));
   (*quick)->stop();
+}
+
+TEST_F(CacheServerTest, AWatchClientThatStopsReadingIsDroppedWithoutHoldingUpTheOthers) {
+  auto srv = CacheServer::start({{.informer = factory_->configmaps(), .kind = "ConfigMap"}},
+                                {.port = 0, .slow_client_timeout = std::chrono::seconds(2)});
+  ASSERT_TRUE(srv);
+  ASSERT_TRUE(eventually([&] { return (*srv)->ready(); }));
+  const auto port = (*srv)->port();
+  // A client that sends a watch and never reads, with a tiny receive buffer.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket slow(ioc);
+  slow.open(boost::asio::ip::tcp::v4());
+  slow.set_option(boost::asio::socket_base::receive_buffer_size(4096));
+  slow.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  std::string req = "GET /api/v1/configmaps?watch=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+  boost::asio::write(slow, boost::asio::buffer(req));
+  auto list = json::parse(request(port, "/api/v1/configmaps").body);
+  std::string rv(list.at("metadata").at("resourceVersion").as_string());
+  ASSERT_TRUE(eventually([&] {
+    return request(port, "/metrics").body.find("kinformer_serve_watch_clients{resource=\"configmaps\"} 1\n") !=
+           std::string::npos;
+  }));
+
+  const std::string big(200 * 1024, 'x');  // 40 x 200 KB: far more than the socket buffers hold
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(cluster_.put_configmap("demo", "big-" + std::to_string(i), big));
+  EXPECT_TRUE(eventually([&] {
+    return request(port, "/metrics").body.find("kinformer_serve_slow_clients_closed_total 1\n") != std::string::npos;
+  })) << request(port, "/metrics").body;
+  // Another client still gets every change, from the list's resourceVersion.
+  auto r = request(port, "/api/v1/configmaps?watch=1&timeoutSeconds=1&resourceVersion=" + rv);
+  EXPECT_EQ(std::count(r.body.begin(), r.body.end(), '\n'), 40) << r.body.substr(0, 300) << request(port, "/metrics").body;
+  (*srv)->stop();
 }
 
 TEST_F(CacheServerTest, MetricsCountTheServedObjects) {
