@@ -85,14 +85,16 @@ Error not_found(const GroupVersionResource& gvr, const std::string& name) {
 }
 
 Error unknown_path() {
-  return Error{404, "NotFound", "the server could not find the requested resource", StatusDetails{}};
+  return Error{404, "NotFound", "the server could not find the requested resource",
+               StatusDetails{}};
 }
 
 Error method_not_allowed() {
-  return Error{405, "MethodNotAllowed",
-               "the server does not allow this method on the requested resource (kinformer serve is "
-               "read-only)",
-               StatusDetails{}};
+  return Error{
+      405, "MethodNotAllowed",
+      "the server does not allow this method on the requested resource (kinformer serve is "
+      "read-only)",
+      StatusDetails{}};
 }
 
 Error not_synced(const std::string& resource) {
@@ -101,8 +103,11 @@ Error not_synced(const std::string& resource) {
 }
 
 std::string status_json(const Error& e) {
-  json::object o{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object{}},
-                 {"status", "Failure"}, {"message", e.message}};
+  json::object o{{"kind", "Status"},
+                 {"apiVersion", "v1"},
+                 {"metadata", json::object{}},
+                 {"status", "Failure"},
+                 {"message", e.message}};
   if (!e.reason.empty()) o["reason"] = e.reason;
   if (e.details) {
     json::object d;
@@ -125,7 +130,8 @@ std::string object_json(const Object& obj, const ServedResource& r) {
   return out;
 }
 
-std::string list_json(const ServedResource& r, std::uint64_t rv, const std::vector<ObjectPtr>& items) {
+std::string list_json(const ServedResource& r, std::uint64_t rv,
+                      const std::vector<ObjectPtr>& items) {
   std::size_t size = 128;
   for (const auto& o : items) size += o->json().size() + 1;
   std::string out;
@@ -155,7 +161,8 @@ std::string event_line(const char* type, const std::string& object) {
 std::string bookmark_line(const ServedResource& r, std::uint64_t rv, bool initial_events_end) {
   json::object meta{{"resourceVersion", std::to_string(rv)}, {"creationTimestamp", nullptr}};
   if (initial_events_end) meta["annotations"] = json::object{{"k8s.io/initial-events-end", "true"}};
-  json::object o{{"kind", r.kind}, {"apiVersion", api_version_of(r)}, {"metadata", std::move(meta)}};
+  json::object o{
+      {"kind", r.kind}, {"apiVersion", api_version_of(r)}, {"metadata", std::move(meta)}};
   return event_line("BOOKMARK", json::serialize(o));
 }
 
@@ -183,9 +190,11 @@ std::vector<std::string> versions_of(const std::vector<ServedResource>& resource
 
 json::object group_doc(const std::string& group, const std::vector<std::string>& versions) {
   json::array vs;
-  for (const auto& v : versions) vs.push_back(json::object{{"groupVersion", group + "/" + v}, {"version", v}});
+  for (const auto& v : versions)
+    vs.push_back(json::object{{"groupVersion", group + "/" + v}, {"version", v}});
   json::object preferred = vs.front().as_object();
-  return json::object{{"name", group}, {"versions", std::move(vs)}, {"preferredVersion", preferred}};
+  return json::object{
+      {"name", group}, {"versions", std::move(vs)}, {"preferredVersion", preferred}};
 }
 }  // namespace
 
@@ -237,15 +246,16 @@ std::optional<std::string> api_resource_list_json(const std::vector<ServedResour
 std::string version_json() {
   // The cache answers for the API server behind it; kubectl only needs a
   // parseable version (1.28: the captures' server).
-  return json::serialize(json::object{{"major", "1"},
-                                      {"minor", "28"},
-                                      {"gitVersion", std::string("v1.28.0-kinformer-") + KINFORMER_VERSION_STRING},
-                                      {"gitCommit", ""},
-                                      {"gitTreeState", ""},
-                                      {"buildDate", ""},
-                                      {"goVersion", ""},
-                                      {"compiler", "kinformer"},
-                                      {"platform", "linux/amd64"}});
+  return json::serialize(
+      json::object{{"major", "1"},
+                   {"minor", "28"},
+                   {"gitVersion", std::string("v1.28.0-kinformer-") + KINFORMER_VERSION_STRING},
+                   {"gitCommit", ""},
+                   {"gitTreeState", ""},
+                   {"buildDate", ""},
+                   {"goVersion", ""},
+                   {"compiler", "kinformer"},
+                   {"platform", "linux/amd64"}});
 }
 
 std::map<std::string, std::string> parse_target(std::string_view target, std::string& path) {

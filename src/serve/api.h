@@ -23,8 +23,8 @@ struct ResourcePath {
   std::string version;
   std::string namespace_;  // "" without /namespaces/NS/
   std::string resource;
-  std::string name;           // "" for a collection
-  bool subresource = false;   // a path beyond NAME (pods/x/status): not served
+  std::string name;          // "" for a collection
+  bool subresource = false;  // a path beyond NAME (pods/x/status): not served
 };
 // nullopt when `path` is not of that form.
 std::optional<ResourcePath> parse_resource_path(std::string_view path);
@@ -33,8 +33,8 @@ std::optional<ResourcePath> parse_resource_path(std::string_view path);
 std::string qualified_resource(const GroupVersionResource& gvr);
 
 Error not_found(const GroupVersionResource& gvr, const std::string& name);
-Error unknown_path();         // 404 "the server could not find the requested resource"
-Error method_not_allowed();   // 405, for every write verb
+Error unknown_path();        // 404 "the server could not find the requested resource"
+Error method_not_allowed();  // 405, for every write verb
 Error not_synced(const std::string& resource);  // 503 before the cache synced
 
 // A metav1.Status body for an error.
@@ -43,7 +43,8 @@ std::string status_json(const Error& e);
 // The object with kind and apiVersion (list items are served without them by
 // kube-apiserver, so a cache filled by a list may hold objects without).
 std::string object_json(const Object& obj, const ServedResource& r);
-std::string list_json(const ServedResource& r, std::uint64_t rv, const std::vector<ObjectPtr>& items);
+std::string list_json(const ServedResource& r, std::uint64_t rv,
+                      const std::vector<ObjectPtr>& items);
 std::string event_line(const char* type, const std::string& object_json);  // ends in '\n'
 std::string bookmark_line(const ServedResource& r, std::uint64_t rv, bool initial_events_end);
 

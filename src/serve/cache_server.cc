@@ -5,8 +5,6 @@
 // answered from the caches at once (they never block).
 #include "kube/serve/cache_server.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -18,6 +16,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <pthread.h>
 
 #include "kube/core/mutex.h"
 #include "kube/core/selector.h"
@@ -72,7 +71,8 @@ std::string q(const std::map<std::string, std::string>& query, const char* key) 
 // Which event (if any) a watch with these selectors is sent for `c`: an
 // object leaving the selection arrives as DELETED, one entering as ADDED
 // (as kube-apiserver does).
-std::optional<std::pair<const char*, ObjectPtr>> visible(const internal::Change& c, const WatchPlan& w) {
+std::optional<std::pair<const char*, ObjectPtr>> visible(const internal::Change& c,
+                                                         const WatchPlan& w) {
   auto m = [&](const ObjectPtr& o) {
     return o && (w.namespace_.empty() || o->namespace_() == w.namespace_) && w.labels.matches(*o) &&
            w.fields.matches(*o);
@@ -114,11 +114,13 @@ class CacheServer::Impl {
   Result<void> start() {
     for (const auto& r : resources_) {
       if (!r.informer.informer) {
-        return Error::invalid_argument("serve " + r.informer.resource.gvr.to_string() + ": no informer");
+        return Error::invalid_argument("serve " + r.informer.resource.gvr.to_string() +
+                                       ": no informer");
       }
       for (const auto& e : entries_) {
         if (e.cache->resource().informer.resource.gvr == r.informer.resource.gvr) {
-          return Error::invalid_argument("serve: " + r.informer.resource.gvr.to_string() + " given twice");
+          return Error::invalid_argument("serve: " + r.informer.resource.gvr.to_string() +
+                                         " given twice");
         }
       }
       std::weak_ptr<informers::SharedIndexInformer> informer = r.informer.informer;
@@ -131,7 +133,9 @@ class CacheServer::Impl {
     }
     boost::system::error_code ec;
     auto ip = asio::ip::make_address(opts_.address, ec);
-    if (ec) return Error::invalid_argument("listen address \"" + opts_.address + "\" is not an IP address");
+    if (ec)
+      return Error::invalid_argument("listen address \"" + opts_.address +
+                                     "\" is not an IP address");
     tcp::endpoint ep(ip, opts_.port);
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
@@ -139,8 +143,8 @@ class CacheServer::Impl {
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       remove_handlers();
-      return Error::invalid_argument("listen " + opts_.address + ":" + std::to_string(opts_.port) + ": " +
-                                     ec.message());
+      return Error::invalid_argument("listen " + opts_.address + ":" + std::to_string(opts_.port) +
+                                     ": " + ec.message());
     }
     port_ = acceptor_.local_endpoint().port();
     asio::co_spawn(ioc_, accept_loop(), asio::detached);
@@ -167,7 +171,8 @@ class CacheServer::Impl {
 
   std::uint16_t port() const { return port_; }
   std::string url() const {
-    std::string host = opts_.address.find(':') != std::string::npos ? "[" + opts_.address + "]" : opts_.address;
+    std::string host =
+        opts_.address.find(':') != std::string::npos ? "[" + opts_.address + "]" : opts_.address;
     return "http://" + host + ":" + std::to_string(port_);
   }
 
@@ -188,8 +193,10 @@ class CacheServer::Impl {
       samples.push_back(std::move(s));
     }
     return internal::metrics_text(samples) +
-           "# HELP kinformer_serve_slow_clients_closed_total Client watches closed because they read nothing "
-           "for the slow-client timeout.\n# TYPE kinformer_serve_slow_clients_closed_total counter\n"
+           "# HELP kinformer_serve_slow_clients_closed_total Client watches closed because they "
+           "read nothing "
+           "for the slow-client timeout.\n# TYPE kinformer_serve_slow_clients_closed_total "
+           "counter\n"
            "kinformer_serve_slow_clients_closed_total " +
            std::to_string(slow_clients_.load(std::memory_order_relaxed)) + "\n";
   }
@@ -207,7 +214,8 @@ class CacheServer::Impl {
   std::vector<std::string> unsynced() const {
     std::vector<std::string> out;
     for (const auto& e : entries_) {
-      if (!synced(e)) out.push_back(internal::qualified_resource(e.cache->resource().informer.resource.gvr));
+      if (!synced(e))
+        out.push_back(internal::qualified_resource(e.cache->resource().informer.resource.gvr));
     }
     return out;
   }
@@ -238,8 +246,8 @@ class CacheServer::Impl {
   asio::awaitable<void> accept_loop() {
     for (;;) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_),
-                                                           asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket = co_await acceptor_.async_accept(
+          asio::make_strand(ioc_), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;  // closed by stop()
       auto ex = socket.get_executor();
       asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), asio::detached);
@@ -307,15 +315,19 @@ class CacheServer::Impl {
       if (missing.empty()) return Reply{200, "ok", "text/plain; charset=utf-8"};
       std::string names;
       for (const auto& n : missing) names += (names.empty() ? "" : ", ") + n;
-      return Reply{503, "not ready: caches not synced: " + names + "\n", "text/plain; charset=utf-8"};
+      return Reply{503, "not ready: caches not synced: " + names + "\n",
+                   "text/plain; charset=utf-8"};
     }
-    if (path == "/livez" || path == "/healthz") return Reply{200, "ok", "text/plain; charset=utf-8"};
-    if (path == "/metrics") return Reply{200, metrics(), "text/plain; version=0.0.4; charset=utf-8"};
+    if (path == "/livez" || path == "/healthz")
+      return Reply{200, "ok", "text/plain; charset=utf-8"};
+    if (path == "/metrics")
+      return Reply{200, metrics(), "text/plain; version=0.0.4; charset=utf-8"};
     if (path == "/version") return Reply{200, internal::version_json()};
     if (path == "/api") return Reply{200, internal::api_versions_json(url().substr(7))};
     if (path == "/apis") return Reply{200, internal::api_group_list_json(resources_)};
     if (path == "/api/v1") {
-      if (auto doc = internal::api_resource_list_json(resources_, "", "v1")) return Reply{200, *doc};
+      if (auto doc = internal::api_resource_list_json(resources_, "", "v1"))
+        return Reply{200, *doc};
       return Reply{200, R"({"kind":"APIResourceList","groupVersion":"v1","resources":[]})"};
     }
     if (path.starts_with("/apis/") && std::count(path.begin(), path.end(), '/') <= 3) {
@@ -339,7 +351,8 @@ class CacheServer::Impl {
     const Entry* entry = nullptr;
     for (const auto& e : entries_) {
       const auto& gvr = e.cache->resource().informer.resource.gvr;
-      if (gvr.group == rp.group && gvr.version == rp.version && gvr.resource == rp.resource) entry = &e;
+      if (gvr.group == rp.group && gvr.version == rp.version && gvr.resource == rp.resource)
+        entry = &e;
     }
     if (!entry || rp.subresource) return error_reply(internal::unknown_path());
     const auto& served = entry->cache->resource();
@@ -347,10 +360,12 @@ class CacheServer::Impl {
     bool namespaced = served.informer.resource.namespaced;
     // kube-apiserver: no /namespaces/NS/ for a cluster-scoped resource, and
     // no NAME of a namespaced one without its namespace.
-    if ((!namespaced && !rp.namespace_.empty()) || (namespaced && rp.namespace_.empty() && !rp.name.empty())) {
+    if ((!namespaced && !rp.namespace_.empty()) ||
+        (namespaced && rp.namespace_.empty() && !rp.name.empty())) {
       return error_reply(internal::unknown_path());
     }
-    if (!synced(*entry)) return error_reply(internal::not_synced(internal::qualified_resource(gvr)));
+    if (!synced(*entry))
+      return error_reply(internal::not_synced(internal::qualified_resource(gvr)));
 
     auto labels = LabelSelector::parse(q(query, "labelSelector"));
     if (!labels) {
@@ -367,7 +382,8 @@ class CacheServer::Impl {
       return error_reply(Error::bad_request("fieldSelector \"" + q(query, "fieldSelector") +
                                             "\": " + fields.error().message));
     }
-    if (flag(query, "watch")) return watch_plan(entry->cache, rp, query, std::move(*labels), std::move(*fields));
+    if (flag(query, "watch"))
+      return watch_plan(entry->cache, rp, query, std::move(*labels), std::move(*fields));
 
     if (!rp.name.empty()) {
       auto obj = entry->cache->get(rp.namespace_, rp.name);
@@ -386,7 +402,8 @@ class CacheServer::Impl {
     return Reply{200, internal::list_json(served, snap.rv, items)};
   }
 
-  std::variant<Reply, WatchPlan> watch_plan(std::shared_ptr<ResourceCache> cache, const internal::ResourcePath& rp,
+  std::variant<Reply, WatchPlan> watch_plan(std::shared_ptr<ResourceCache> cache,
+                                            const internal::ResourcePath& rp,
                                             const std::map<std::string, std::string>& query,
                                             LabelSelector labels, FieldSelector fields) {
     WatchPlan w;
@@ -398,8 +415,9 @@ class CacheServer::Impl {
     if (!rv.empty() && rv != "0") {
       auto parsed = internal::parse_resource_version(rv);
       if (!parsed) {
-        return error_reply(Error::bad_request("resourceVersion \"" + rv +
-                                              "\": not a resourceVersion of this server (a decimal number)"));
+        return error_reply(
+            Error::bad_request("resourceVersion \"" + rv +
+                               "\": not a resourceVersion of this server (a decimal number)"));
       }
       w.from_rv = *parsed;
     }
@@ -409,7 +427,8 @@ class CacheServer::Impl {
     w.timeout = opts_.watch_timeout;
     if (!timeout.empty()) {
       auto t = internal::parse_resource_version(timeout);  // a non-negative integer, as it is
-      if (!t) return error_reply(Error::bad_request("timeoutSeconds \"" + timeout + "\": not a number"));
+      if (!t)
+        return error_reply(Error::bad_request("timeoutSeconds \"" + timeout + "\": not a number"));
       if (*t > 0) w.timeout = std::min(w.timeout, std::chrono::seconds(*t));
     }
     return w;
@@ -437,8 +456,10 @@ class CacheServer::Impl {
     }
     if (!start) {
       // kube-apiserver answers a too-old watch with 200 and one ERROR event.
-      co_await write_chunk(stream, internal::event_line("ERROR", internal::status_json(start.error())));
-      co_await asio::async_write(stream, http::make_chunk_last(), asio::redirect_error(asio::use_awaitable, ec));
+      co_await write_chunk(stream,
+                           internal::event_line("ERROR", internal::status_json(start.error())));
+      co_await asio::async_write(stream, http::make_chunk_last(),
+                                 asio::redirect_error(asio::use_awaitable, ec));
       co_return;
     }
     // The stream and a reader side by side: a client that hangs up ends the
@@ -459,13 +480,15 @@ class CacheServer::Impl {
     co_return !ec;
   }
 
-  asio::awaitable<void> watch_loop(beast::tcp_stream& stream, const WatchPlan& w, ResourceCache::WatchStart& start,
+  asio::awaitable<void> watch_loop(beast::tcp_stream& stream, const WatchPlan& w,
+                                   ResourceCache::WatchStart& start,
                                    std::shared_ptr<asio::steady_timer> wake) {
     const auto& served = w.cache->resource();
     std::string out;
     for (const auto& obj : start.initial) {
       internal::Change c{0, start.rv, internal::ChangeType::kAdded, obj, nullptr};
-      if (auto v = visible(c, w)) out += internal::event_line("ADDED", internal::object_json(*v->second, served));
+      if (auto v = visible(c, w))
+        out += internal::event_line("ADDED", internal::object_json(*v->second, served));
       if (out.size() > kChunkBytes) {
         if (!co_await write_chunk(stream, out)) co_return;
         out.clear();
@@ -494,7 +517,8 @@ class CacheServer::Impl {
       out.clear();
       for (const auto& c : batch.changes) {
         if (c.rv <= min_rv) continue;
-        if (auto v = visible(c, w)) out += internal::event_line(v->first, internal::object_json(*v->second, served));
+        if (auto v = visible(c, w))
+          out += internal::event_line(v->first, internal::object_json(*v->second, served));
         if (out.size() > kChunkBytes) {
           if (!co_await write_chunk(stream, out)) co_return;
           out.clear();
@@ -514,17 +538,18 @@ class CacheServer::Impl {
       if (cs.cancelled() != asio::cancellation_type::none) co_return;
     }
     boost::system::error_code ec;
-    co_await asio::async_write(stream, http::make_chunk_last(), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(stream, http::make_chunk_last(),
+                               asio::redirect_error(asio::use_awaitable, ec));
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
   const CacheServerOptions opts_;
   const std::vector<ServedResource> resources_;  // for discovery
-  std::vector<Entry> entries_;                   // set by start(), read-only after (regs reset by stop())
-  std::uint16_t port_ = 0;                       // set by start()
+  std::vector<Entry> entries_;  // set by start(), read-only after (regs reset by stop())
+  std::uint16_t port_ = 0;      // set by start()
   std::atomic<bool> stopped_{false};
   std::atomic<std::uint64_t> slow_clients_{0};  // watches dropped for not reading
-  std::vector<std::thread> threads_;  // started by start(), joined by stop()
+  std::vector<std::thread> threads_;            // started by start(), joined by stop()
 
   Mutex conns_mu_;  // guards conns_ and next_conn_
   std::map<std::uint64_t, std::function<void()>> conns_ KUBE_GUARDED_BY(conns_mu_);  // closers

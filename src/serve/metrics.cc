@@ -35,12 +35,14 @@ std::string metrics_text(const std::vector<ResourceSample>& samples) {
       {"kinformer_informer_events_delivered_total", "counter",
        "Notifications the informer delivered to the cache service's handler.",
        [](const ResourceSample& s) { return double(s.delivered); }},
-      {"kinformer_informer_handler_exceptions_total", "counter", "Notifications whose handler threw.",
+      {"kinformer_informer_handler_exceptions_total", "counter",
+       "Notifications whose handler threw.",
        [](const ResourceSample& s) { return double(s.handler_exceptions); }},
       {"kinformer_informer_handler_backlog", "gauge",
        "Notifications queued for the cache service's handler (the queue depth).",
        [](const ResourceSample& s) { return double(s.backlog); }},
-      {"kinformer_informer_handler_backlog_high_water", "gauge", "The largest handler backlog seen.",
+      {"kinformer_informer_handler_backlog_high_water", "gauge",
+       "The largest handler backlog seen.",
        [](const ResourceSample& s) { return double(s.backlog_high_water); }},
       {"kinformer_reflector_lists_total", "counter", "Completed lists (initial and relists).",
        [](const ResourceSample& s) { return double(s.reflector.lists); }},
@@ -51,13 +53,15 @@ std::string metrics_text(const std::vector<ResourceSample>& samples) {
        [](const ResourceSample& s) {
          return double(s.reflector.watches > 0 ? s.reflector.watches - 1 : 0);
        }},
-      {"kinformer_reflector_watch_events_total", "counter", "ADDED/MODIFIED/DELETED events received upstream.",
+      {"kinformer_reflector_watch_events_total", "counter",
+       "ADDED/MODIFIED/DELETED events received upstream.",
        [](const ResourceSample& s) { return double(s.reflector.events); }},
       {"kinformer_reflector_expired_total", "counter", "410 Expired answers upstream.",
        [](const ResourceSample& s) { return double(s.reflector.expired); }},
       {"kinformer_reflector_errors_total", "counter", "List or watch failures upstream.",
        [](const ResourceSample& s) { return double(s.reflector.errors); }},
-      {"kinformer_serve_watch_clients", "gauge", "Open watch streams of clients of the cache service.",
+      {"kinformer_serve_watch_clients", "gauge",
+       "Open watch streams of clients of the cache service.",
        [](const ResourceSample& s) { return double(s.cache.watches); }},
       {"kinformer_serve_watch_overruns_total", "counter",
        "Client watches closed because they fell behind the history.",
@@ -73,7 +77,8 @@ std::string metrics_text(const std::vector<ResourceSample>& samples) {
   }
   // Changes applied to the served view, by type.
   const char* name = "kinformer_cache_events_total";
-  out += std::string("# HELP ") + name + " Changes applied to the served cache, by watch event type.\n";
+  out += std::string("# HELP ") + name +
+         " Changes applied to the served cache, by watch event type.\n";
   out += std::string("# TYPE ") + name + " counter\n";
   for (const auto& s : samples) {
     auto line = [&](const char* type, std::uint64_t v) {

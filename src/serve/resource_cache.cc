@@ -106,8 +106,8 @@ ResourceCache::Snapshot ResourceCache::list(std::string_view ns) const {
   }
   // Keys are "namespace/name": one namespace is one contiguous range.
   std::string prefix = std::string(ns) + "/";
-  for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.starts_with(prefix);
-       ++it) {
+  for (auto it = objects_.lower_bound(prefix);
+       it != objects_.end() && it->first.starts_with(prefix); ++it) {
     s.items.push_back(it->second);
   }
   return s;

@@ -47,7 +47,8 @@ kube::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::stri
   if (auto colon = text.rfind(':'); colon != std::string::npos) {
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
     if (host.empty()) host = "127.0.0.1";
   }
   int p = -1;
@@ -58,7 +59,8 @@ kube::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::stri
   } catch (const std::exception&) {
   }
   if (p < 0 || p > 65535) {
-    return kube::Error::invalid_argument("--listen \"" + text + "\": expected ADDRESS:PORT, e.g. 127.0.0.1:8001");
+    return kube::Error::invalid_argument("--listen \"" + text +
+                                         "\": expected ADDRESS:PORT, e.g. 127.0.0.1:8001");
   }
   return std::pair{host, std::uint16_t(p)};
 }
@@ -85,13 +87,15 @@ int run_serve(const ServeFlags& flags) {
   }
   if (!flags.label_selector.empty()) {
     if (auto sel = kube::LabelSelector::parse(flags.label_selector); !sel) {
-      return fail("serve", {kUsage, "invalid label selector \"" + flags.label_selector + "\" (-l): " +
-                                        sel.error().message});
+      return fail("serve", {kUsage, "invalid label selector \"" + flags.label_selector +
+                                        "\" (-l): " + sel.error().message});
     }
   }
   std::vector<std::string> types = split_commas(flags.resources);
   for (const auto& t : types) {
-    if (t.empty()) return fail("serve", {kUsage, "RESOURCE \"" + flags.resources + "\": an empty resource type"});
+    if (t.empty())
+      return fail("serve",
+                  {kUsage, "RESOURCE \"" + flags.resources + "\": an empty resource type"});
   }
 
   Connection conn;
@@ -104,13 +108,15 @@ int run_serve(const ServeFlags& flags) {
   std::vector<kube::serve::ServedResource> served;
   for (const auto& t : types) {
     kube::ApiResource api;
-    if (auto f = resolve_resource(discovery, conn.config, t, "watch", api)) return fail("serve", *f);
+    if (auto f = resolve_resource(discovery, conn.config, t, "watch", api))
+      return fail("serve", *f);
     served.push_back({.informer = factory.for_resource(api.resource()),
                       .kind = api.kind,
                       .singular = api.singular,
                       .short_names = api.short_names});
   }
-  auto server = kube::serve::CacheServer::start(served, {.address = listen->first, .port = listen->second});
+  auto server =
+      kube::serve::CacheServer::start(served, {.address = listen->first, .port = listen->second});
   if (!server) {
     // A resource named twice (pods,po) is the user's; a busy port too.
     return fail("serve", {kUsage, server.error().message});
@@ -143,7 +149,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<ServeFlags>();
   auto* cmd = app.add_subcommand(
       "serve",
-      "Read-only cache service: informers for RESOURCE[,RESOURCE...] answer list, get and watch over "
+      "Read-only cache service: informers for RESOURCE[,RESOURCE...] answer list, get and watch "
+      "over "
       "plain HTTP in the Kubernetes API's paths (kubectl --server http://127.0.0.1:8001 get pods), "
       "with /readyz and /metrics. No authentication: it serves what the kubeconfig can read. Runs "
       "until interrupted.");
@@ -153,9 +160,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("--listen", flags->listen, "ADDRESS:PORT to serve on (port 0: any free port)")
       ->capture_default_str();
-  cmd->add_option("-n,--namespace", flags->namespace_, "Cache only this namespace (default: every namespace)");
+  cmd->add_option("-n,--namespace", flags->namespace_,
+                  "Cache only this namespace (default: every namespace)");
   cmd->add_flag("-A,--all-namespaces", flags->all_namespaces, "Every namespace (the default)");
-  cmd->add_option("-l,--selector", flags->label_selector, "Cache only objects matching this label selector");
+  cmd->add_option("-l,--selector", flags->label_selector,
+                  "Cache only objects matching this label selector");
   add_cluster_flags(*cmd, flags->cluster);
   cmd->footer(kExitCodeHelp);
   cmd->callback([flags, &exit_code] { exit_code = run_serve(*flags); });

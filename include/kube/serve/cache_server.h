@@ -79,14 +79,14 @@ namespace kube::serve {
 // the server) and what discovery says about it.
 struct ServedResource {
   informers::ResourceInformer informer;
-  std::string kind;                          // "Pod"; the list kind is kind + "List"
-  std::string singular = {};                 // "pod"; default: kind in lower case
+  std::string kind;                           // "Pod"; the list kind is kind + "List"
+  std::string singular = {};                  // "pod"; default: kind in lower case
   std::vector<std::string> short_names = {};  // "po"
 };
 
 struct CacheServerOptions {
   std::string address = "127.0.0.1";  // an IP address; loopback by default (no auth)
-  std::uint16_t port = 8001;           // kubectl proxy's; 0 = any free port (see port())
+  std::uint16_t port = 8001;          // kubectl proxy's; 0 = any free port (see port())
   // Watch events kept per resource for watches that resume from a
   // resourceVersion; older ones get 410 Expired.
   std::size_t history = 10000;

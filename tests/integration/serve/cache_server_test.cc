@@ -92,9 +92,10 @@ class CacheServerTest : public ::testing::Test {
     ASSERT_TRUE(cluster_.create_namespace("demo"));
     ASSERT_TRUE(cluster_.create_namespace("other"));
     factory_ = std::make_unique<informers::SharedInformerFactory>(cluster_.client);
-    auto s = CacheServer::start({{.informer = factory_->pods(), .kind = "Pod", .short_names = {"po"}},
-                                 {.informer = factory_->configmaps(), .kind = "ConfigMap", .short_names = {"cm"}}},
-                                {.port = 0});
+    auto s = CacheServer::start(
+        {{.informer = factory_->pods(), .kind = "Pod", .short_names = {"po"}},
+         {.informer = factory_->configmaps(), .kind = "ConfigMap", .short_names = {"cm"}}},
+        {.port = 0});
     ASSERT_TRUE(s) << s.error().message;
     server_ = std::move(*s);
     factory_->start();
@@ -138,9 +139,12 @@ TEST_F(CacheServerTest, ListsAndGetsInTheApiServersShapes) {
 
   auto all = request(port_, "/api/v1/configmaps?labelSelector=app%3Dweb").doc();
   EXPECT_EQ(item_names(all), (std::vector<std::string>{"b", "c"}));
-  auto by_field = request(port_, "/api/v1/configmaps?fieldSelector=metadata.namespace%3Dother").doc();
+  auto by_field =
+      request(port_, "/api/v1/configmaps?fieldSelector=metadata.namespace%3Dother").doc();
   EXPECT_EQ(item_names(by_field), (std::vector<std::string>{"c"}));
-  auto both = request(port_, "/api/v1/configmaps?labelSelector=app%3Dweb&fieldSelector=metadata.name%3Db").doc();
+  auto both =
+      request(port_, "/api/v1/configmaps?labelSelector=app%3Dweb&fieldSelector=metadata.name%3Db")
+          .doc();
   EXPECT_EQ(item_names(both), (std::vector<std::string>{"b"}));
 
   auto one = request(port_, "/api/v1/namespaces/demo/configmaps/a");
@@ -173,7 +177,8 @@ TEST_F(CacheServerTest, ErrorsAreStatusObjects) {
   EXPECT_NE(bad_field.body.find("fieldSelector"), std::string::npos) << bad_field.body;
 
   for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
-    std::string path = std::string("/api/v1/namespaces/demo/configmaps") + (std::string(method) == "POST" ? "" : "/a");
+    std::string path = std::string("/api/v1/namespaces/demo/configmaps") +
+                       (std::string(method) == "POST" ? "" : "/a");
     auto r = request(port_, path, method);
     EXPECT_EQ(r.status, 405) << method;
     EXPECT_EQ(r.doc().at("reason"), "MethodNotAllowed") << method;
@@ -182,8 +187,10 @@ TEST_F(CacheServerTest, ErrorsAreStatusObjects) {
   auto unknown = request(port_, "/api/v1/services");  // not served
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.doc().at("message"), "the server could not find the requested resource");
-  EXPECT_EQ(request(port_, "/api/v1/namespaces/demo/configmaps/a/status").status, 404);  // no subresources
-  EXPECT_EQ(request(port_, "/api/v1/configmaps/a").status, 404);  // a namespaced name needs its namespace
+  EXPECT_EQ(request(port_, "/api/v1/namespaces/demo/configmaps/a/status").status,
+            404);  // no subresources
+  EXPECT_EQ(request(port_, "/api/v1/configmaps/a").status,
+            404);  // a namespaced name needs its namespace
 }
 
 TEST_F(CacheServerTest, DiscoveryListsOnlyTheServedResourcesAsReadOnly) {
@@ -191,7 +198,8 @@ TEST_F(CacheServerTest, DiscoveryListsOnlyTheServedResourcesAsReadOnly) {
   ASSERT_TRUE(v1.is_object());
   EXPECT_EQ(v1.at("groupVersion"), "v1");
   std::map<std::string, json::value> by_name;
-  for (const auto& r : v1.at("resources").as_array()) by_name[std::string(r.at("name").as_string())] = r;
+  for (const auto& r : v1.at("resources").as_array())
+    by_name[std::string(r.at("name").as_string())] = r;
   ASSERT_EQ(by_name.size(), 2u);
   EXPECT_EQ(by_name["pods"].at("kind"), "Pod");
   EXPECT_EQ(by_name["pods"].at("singularName"), "pod");
@@ -213,13 +221,16 @@ TEST_F(CacheServerTest, OurInformerThroughTheCacheConvergesWithTheApiServer) {
   for (int i = 0; i < 20; ++i) {
     std::string name = "cm-" + std::to_string(i % 7);
     ASSERT_TRUE(cluster_.put_configmap(i % 2 ? "demo" : "other", name, std::to_string(i)));
-    if (i % 5 == 4) (void)cluster_.client->remove(Cluster::configmaps(), "demo", "cm-" + std::to_string((i + 2) % 7));
+    if (i % 5 == 4)
+      (void)cluster_.client->remove(Cluster::configmaps(), "demo",
+                                    "cm-" + std::to_string((i + 2) % 7));
   }
   auto upstream_state = [&] {
     std::map<std::string, std::string> out;  // key → resourceVersion
     auto l = cluster_.client->list(Cluster::configmaps(), "");
     if (l) {
-      for (const auto& o : l->items) out[std::string(o->namespace_()) + "/" + std::string(o->name())] = o->resource_version();
+      for (const auto& o : l->items)
+        out[std::string(o->namespace_()) + "/" + std::string(o->name())] = o->resource_version();
     }
     return out;
   };
@@ -246,17 +257,22 @@ TEST_F(CacheServerTest, WatchFromAListResourceVersionSeesEveryLaterChangeAndSele
                                      R"({"metadata":{"labels":{"app":"db"}}})"));
   ASSERT_TRUE(served_configmaps("demo", 2));
   // The watch starts after the changes: they come from the history.
-  auto r = request(port_, "/api/v1/namespaces/demo/configmaps?watch=1&labelSelector=app%3Dweb&timeoutSeconds=1&resourceVersion=" + rv);
+  auto r = request(port_,
+                   "/api/v1/namespaces/demo/"
+                   "configmaps?watch=1&labelSelector=app%3Dweb&timeoutSeconds=1&resourceVersion=" +
+                       rv);
   ASSERT_EQ(r.status, 200) << r.body;
   std::vector<std::pair<std::string, std::string>> events;
   std::size_t pos = 0;
   while (pos < r.body.size()) {
     auto end = r.body.find('\n', pos);
     auto e = json::parse(std::string_view(r.body).substr(pos, end - pos));
-    events.emplace_back(e.at("type").as_string(), e.at("object").at("metadata").at("name").as_string());
+    events.emplace_back(e.at("type").as_string(),
+                        e.at("object").at("metadata").at("name").as_string());
     pos = end + 1;
   }
-  EXPECT_EQ(events, (std::vector<std::pair<std::string, std::string>>{{"ADDED", "y"}, {"DELETED", "x"}}));
+  EXPECT_EQ(events,
+            (std::vector<std::pair<std::string, std::string>>{{"ADDED", "y"}, {"DELETED", "x"}}));
 }
 
 TEST_F(CacheServerTest, WatchFromAResourceVersionOlderThanTheHistoryGets410Expired) {
@@ -280,21 +296,24 @@ TEST_F(CacheServerTest, WatchFromAResourceVersionOlderThanTheHistoryGets410Expir
   EXPECT_EQ(e.at("object").at("kind"), "Status");
   EXPECT_EQ(e.at("object").at("reason"), "Expired");
   EXPECT_EQ(e.at("object").at("code"), 410);
-  EXPECT_NE(std::string(e.at("object").at("message").as_string()).find("too old resource version: " + old_rv),
+  EXPECT_NE(std::string(e.at("object").at("message").as_string())
+                .find("too old resource version: " + old_rv),
             std::string::npos);
   (*small)->stop();
 }
 
-TEST_F(CacheServerTest, StreamingListSendsTheStateThenTheInitialEventsEndBookmarkThenPeriodicBookmarks) {
+TEST_F(CacheServerTest,
+       StreamingListSendsTheStateThenTheInitialEventsEndBookmarkThenPeriodicBookmarks) {
   ASSERT_TRUE(cluster_.put_configmap("demo", "s1", "1"));
   ASSERT_TRUE(cluster_.put_configmap("demo", "s2", "1"));
   auto quick = CacheServer::start({{.informer = factory_->configmaps(), .kind = "ConfigMap"}},
                                   {.port = 0, .bookmark_interval = std::chrono::milliseconds(100)});
   ASSERT_TRUE(quick);
   ASSERT_TRUE(eventually([&] { return (*quick)->ready(); }));
-  auto r = request((*quick)->port(),
-                   "/api/v1/namespaces/demo/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
-                   "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1");
+  auto r = request(
+      (*quick)->port(),
+      "/api/v1/namespaces/demo/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
+      "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1");
   ASSERT_EQ(r.status, 200) << r.body;
   std::vector<json::value> events;
   for (std::size_t pos = 0; pos < r.body.size();) {
@@ -304,12 +323,17 @@ TEST_F(CacheServerTest, StreamingListSendsTheStateThenTheInitialEventsEndBookmar
   }
   ASSERT_GE(events.size(), 4u) << r.body;  // 2 ADDED, the end of the initial events, >= 1 periodic
   EXPECT_EQ(events[0].at("type"), "ADDED");
-  EXPECT_EQ(events[0].at("object").at("kind"), "ConfigMap");  // typed, as kube-apiserver's watch objects
+  EXPECT_EQ(events[0].at("object").at("kind"),
+            "ConfigMap");  // typed, as kube-apiserver's watch objects
   EXPECT_EQ(events[1].at("type"), "ADDED");
   EXPECT_EQ(events[2].at("type"), "BOOKMARK");
-  EXPECT_EQ(events[2].at("object").at("metadata").at("annotations").at("k8s.io/initial-events-end"), "true");
+  EXPECT_EQ(events[2].at("object").at("metadata").at("annotations").at("k8s.io/initial-events-end"),
+            "true");
   std::string rv(events[2].at("object").at("metadata").at("resourceVersion").as_string());
-  EXPECT_EQ(rv, std::string(json::parse(request(port_, "/api/v1/configmaps").body).at("metadata").at("resourceVersion").as_string()));
+  EXPECT_EQ(rv, std::string(json::parse(request(port_, "/api/v1/configmaps").body)
+                                .at("metadata")
+                                .at("resourceVersion")
+                                .as_string()));
   EXPECT_EQ(events[3].at("type"), "BOOKMARK");
   EXPECT_FALSE(events[3].at("object").at("metadata").as_object().contains("annotations"));
   (*quick)->stop();
@@ -332,18 +356,22 @@ TEST_F(CacheServerTest, AWatchClientThatStopsReadingIsDroppedWithoutHoldingUpThe
   auto list = json::parse(request(port, "/api/v1/configmaps").body);
   std::string rv(list.at("metadata").at("resourceVersion").as_string());
   ASSERT_TRUE(eventually([&] {
-    return request(port, "/metrics").body.find("kinformer_serve_watch_clients{resource=\"configmaps\"} 1\n") !=
+    return request(port, "/metrics")
+               .body.find("kinformer_serve_watch_clients{resource=\"configmaps\"} 1\n") !=
            std::string::npos;
   }));
 
   const std::string big(200 * 1024, 'x');  // 40 x 200 KB: far more than the socket buffers hold
-  for (int i = 0; i < 40; ++i) ASSERT_TRUE(cluster_.put_configmap("demo", "big-" + std::to_string(i), big));
+  for (int i = 0; i < 40; ++i)
+    ASSERT_TRUE(cluster_.put_configmap("demo", "big-" + std::to_string(i), big));
   EXPECT_TRUE(eventually([&] {
-    return request(port, "/metrics").body.find("kinformer_serve_slow_clients_closed_total 1\n") != std::string::npos;
+    return request(port, "/metrics").body.find("kinformer_serve_slow_clients_closed_total 1\n") !=
+           std::string::npos;
   })) << request(port, "/metrics").body;
   // Another client still gets every change, from the list's resourceVersion.
   auto r = request(port, "/api/v1/configmaps?watch=1&timeoutSeconds=1&resourceVersion=" + rv);
-  EXPECT_EQ(std::count(r.body.begin(), r.body.end(), '\n'), 40) << r.body.substr(0, 300) << request(port, "/metrics").body;
+  EXPECT_EQ(std::count(r.body.begin(), r.body.end(), '\n'), 40)
+      << r.body.substr(0, 300) << request(port, "/metrics").body;
   (*srv)->stop();
 }
 
@@ -356,17 +384,22 @@ TEST_F(CacheServerTest, MetricsCountTheServedObjects) {
   EXPECT_EQ(m.content_type, "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(m.body.find("# TYPE kinformer_cache_objects gauge\n"), std::string::npos);
   // kube-root-ca.crt is not created by the embedded server: only ours.
-  EXPECT_NE(m.body.find("kinformer_cache_objects{resource=\"configmaps\"} 2\n"), std::string::npos) << m.body;
-  EXPECT_NE(m.body.find("kinformer_reflector_lists_total{resource=\"pods\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("kinformer_cache_objects{resource=\"configmaps\"} 2\n"), std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("kinformer_reflector_lists_total{resource=\"pods\"} 1\n"),
+            std::string::npos)
+      << m.body;
   EXPECT_NE(m.body.find("kinformer_cache_synced{resource=\"configmaps\"} 1\n"), std::string::npos);
-  EXPECT_NE(m.body.find("kinformer_serve_watch_clients{resource=\"configmaps\"} 0\n"), std::string::npos);
+  EXPECT_NE(m.body.find("kinformer_serve_watch_clients{resource=\"configmaps\"} 0\n"),
+            std::string::npos);
 }
 
 TEST(CacheServerReadiness, ReadyzIs503NamingTheUnsyncedResourcesUntilTheCachesSync) {
   auto cluster = Cluster::start();
   ASSERT_TRUE(cluster.client);
   informers::SharedInformerFactory factory(cluster.client);
-  auto s = CacheServer::start({{.informer = factory.configmaps(), .kind = "ConfigMap"}}, {.port = 0});
+  auto s =
+      CacheServer::start({{.informer = factory.configmaps(), .kind = "ConfigMap"}}, {.port = 0});
   ASSERT_TRUE(s) << s.error().message;
   const auto port = (*s)->port();
   auto before = request(port, "/readyz");
@@ -386,9 +419,11 @@ TEST(CacheServerStart, ABusyAddressIsAnErrorNamingIt) {
   auto cluster = Cluster::start();
   ASSERT_TRUE(cluster.client);
   informers::SharedInformerFactory factory(cluster.client);
-  auto a = CacheServer::start({{.informer = factory.configmaps(), .kind = "ConfigMap"}}, {.port = 0});
+  auto a =
+      CacheServer::start({{.informer = factory.configmaps(), .kind = "ConfigMap"}}, {.port = 0});
   ASSERT_TRUE(a);
-  auto b = CacheServer::start({{.informer = factory.pods(), .kind = "Pod"}}, {.port = (*a)->port()});
+  auto b =
+      CacheServer::start({{.informer = factory.pods(), .kind = "Pod"}}, {.port = (*a)->port()});
   ASSERT_FALSE(b);
   EXPECT_NE(b.error().message.find("127.0.0.1:" + std::to_string((*a)->port())), std::string::npos)
       << b.error().message;

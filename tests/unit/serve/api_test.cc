@@ -11,7 +11,9 @@ namespace {
 namespace json = boost::json;
 
 ServedResource deployments() {
-  return {.informer = {{{"apps", "v1", "deployments"}, true}, nullptr}, .kind = "Deployment", .short_names = {"deploy"}};
+  return {.informer = {{{"apps", "v1", "deployments"}, true}, nullptr},
+          .kind = "Deployment",
+          .short_names = {"deploy"}};
 }
 
 TEST(ResourcePath, CollectionsNamespacesAndNames) {
@@ -56,7 +58,8 @@ TEST(Documents, AnObjectWithoutKindGetsItsKindAndApiVersion) {
   EXPECT_EQ(doc.at("kind"), "Deployment");
   EXPECT_EQ(doc.at("apiVersion"), "apps/v1");
   EXPECT_EQ(doc.at("metadata").at("name"), "web");
-  auto typed = *Object::parse(R"({"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"web"}})");
+  auto typed =
+      *Object::parse(R"({"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"web"}})");
   EXPECT_EQ(object_json(*typed, deployments()), typed->json());  // as it was
 }
 
@@ -95,7 +98,8 @@ TEST(Documents, WatchLinesAndBookmarks) {
   EXPECT_EQ(b.at("type"), "BOOKMARK");
   EXPECT_EQ(b.at("object").at("kind"), "Deployment");
   EXPECT_EQ(b.at("object").at("metadata").at("resourceVersion"), "7");
-  EXPECT_EQ(b.at("object").at("metadata").at("annotations").at("k8s.io/initial-events-end"), "true");
+  EXPECT_EQ(b.at("object").at("metadata").at("annotations").at("k8s.io/initial-events-end"),
+            "true");
 }
 
 }  // namespace

@@ -8,17 +8,19 @@
 namespace kube::serve::internal {
 namespace {
 
-ObjectPtr cm(const std::string& ns, const std::string& name, int rv, const std::string& app = "web") {
+ObjectPtr cm(const std::string& ns, const std::string& name, int rv,
+             const std::string& app = "web") {
   auto o = Object::parse(R"({"metadata":{"name":")" + name + R"(","namespace":")" + ns +
-                         R"(","resourceVersion":")" + std::to_string(rv) + R"(","labels":{"app":")" + app +
-                         R"("}}})");
+                         R"(","resourceVersion":")" + std::to_string(rv) +
+                         R"(","labels":{"app":")" + app + R"("}}})");
   EXPECT_TRUE(o) << o.error().message;
   return *o;
 }
 
 ResourceCache make(std::size_t history = 100, std::function<std::string()> upstream_rv = {}) {
-  return ResourceCache(ServedResource{.informer = {{{"", "v1", "configmaps"}, true}, nullptr}, .kind = "ConfigMap"},
-                       history, std::move(upstream_rv));
+  return ResourceCache(
+      ServedResource{.informer = {{{"", "v1", "configmaps"}, true}, nullptr}, .kind = "ConfigMap"},
+      history, std::move(upstream_rv));
 }
 
 std::vector<std::string> names(const std::vector<ObjectPtr>& v) {
@@ -119,7 +121,7 @@ TEST(ResourceCache, ResyncsAreNotChangesAndARelistAddOfAKnownKeyIsAModification)
   auto c = make();
   auto x = cm("a", "x", 10);
   c.on_add(x, true);
-  c.on_update(x, x);  // a periodic resync
+  c.on_update(x, x);                  // a periodic resync
   c.on_add(cm("a", "x", 12), false);  // a relist found it changed
   auto w = c.start_watch(10, false, [] {});
   ASSERT_TRUE(w);
