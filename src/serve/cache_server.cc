@@ -443,6 +443,15 @@ class CacheServer::Impl {
         if (auto t = weak.lock()) t->cancel();
       });
     });
+    // Unregistered however this frame ends (stop() relies on it: no wake may
+    // be posted once the threads are joined).
+    struct EndWatch {
+      ResourceCache* cache;
+      std::uint64_t id;
+      ~EndWatch() {
+        if (cache) cache->end_watch(id);
+      }
+    } end_watch{start ? w.cache.get() : nullptr, start ? start->id : 0};
     http::response<http::empty_body> res{http::status::ok, 11};
     res.set(http::field::content_type, "application/json");
     res.set(http::field::cache_control, "no-cache, private");
@@ -450,10 +459,7 @@ class CacheServer::Impl {
     http::response_serializer<http::empty_body> sr{res};
     boost::system::error_code ec;
     co_await http::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      if (start) w.cache->end_watch(start->id);
-      co_return;
-    }
+    if (ec) co_return;
     if (!start) {
       // kube-apiserver answers a too-old watch with 200 and one ERROR event.
       co_await write_chunk(stream,
@@ -465,7 +471,6 @@ class CacheServer::Impl {
     // The stream and a reader side by side: a client that hangs up ends the
     // watch at once (the reader sees EOF and the stream is cancelled).
     co_await (watch_loop(stream, w, *start, wake) || wait_for_eof(stream));
-    w.cache->end_watch(start->id);
   }
 
   // A client that accepts nothing for `slow_client_timeout` is dropped

@@ -310,6 +310,10 @@ TEST_F(CacheServerTest,
                                   {.port = 0, .bookmark_interval = std::chrono::milliseconds(100)});
   ASSERT_TRUE(quick);
   ASSERT_TRUE(eventually([&] { return (*quick)->ready(); }));
+  ASSERT_TRUE(eventually([&] {  // both changes have reached this server's handler
+    auto r = request((*quick)->port(), "/api/v1/namespaces/demo/configmaps");
+    return r.status == 200 && r.doc().at("items").as_array().size() == 2;
+  }));
   auto r = request(
       (*quick)->port(),
       "/api/v1/namespaces/demo/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
