@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   int exit_code = kinformer::cli::kOk;
   kinformer::cli::add_get_command(app, exit_code);
   kinformer::cli::add_watch_command(app, exit_code);
+  kinformer::cli::add_serve_command(app, exit_code);
   kinformer::cli::add_bench_command(app, exit_code);
   kinformer::cli::add_demo_command(app, exit_code);
   kinformer::cli::add_apiserver_command(app, exit_code);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -434,6 +435,53 @@ TEST_F(CliTest, WatchReportsAWatchErrorOnStderrAndCarriesOn) {
 
 // The informer's list is made slow (300 ms a response, one object a page) so
 // the test can inject faults after discovery and before the list ends.
+// ---- serve ----
+
+TEST_F(CliTest, ServeAnswersOtherCommandsFromItsCacheUntilSigterm) {
+  ASSERT_TRUE(cluster_.put_configmap("demo", "served", "1"));
+  Subprocess s(cmd({"serve", "configmaps,po", "--listen", "127.0.0.1:0"}));
+  ASSERT_TRUE(s.started());
+  ASSERT_TRUE(s.wait_for_stdout("\n", 20s)) << s.err();
+  auto first = lines(s.out()).at(0);
+  ASSERT_TRUE(first.starts_with("serving on http://127.0.0.1:")) << first;
+  std::string url = first.substr(std::string("serving on ").size());
+  // A kubeconfig for the cache: plain http, no credentials.
+  auto kc = write("cache-kubeconfig",
+                  "apiVersion: v1\nkind: Config\nclusters:\n- name: cache\n  cluster:\n    server: " + url +
+                      "\ncontexts:\n- name: cache\n  context:\n    cluster: cache\n    user: anon\n    "
+                      "namespace: demo\ncurrent-context: cache\nusers:\n- name: anon\n  user: {}\n");
+  RunResult got;
+  // get through the cache: discovery (the short name), a list, one object.
+  auto ok = [&] { got = kinformer({"get", "cm", "-o", "name"}, kc); return got.code == 0; };
+  for (int i = 0; i < 100 && !ok(); ++i) std::this_thread::sleep_for(50ms);  // until the caches synced
+  EXPECT_EQ(got.out, "configmap/served\n") << got.err;
+  ASSERT_TRUE(cluster_.put_configmap("demo", "later", "2"));
+  for (int i = 0; i < 100 && got.out.find("later") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+    got = kinformer({"get", "cm", "-o", "name"}, kc);
+  }
+  EXPECT_EQ(got.out, "configmap/later\nconfigmap/served\n");
+  auto one = kinformer({"get", "cm", "later", "-o", "json"}, kc);
+  EXPECT_EQ(one.code, 0) << one.err;
+  EXPECT_EQ(json::parse(one.out).at("data").at("v"), "2");
+  auto missing = kinformer({"get", "cm", "nope"}, kc);
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("configmaps \"nope\" not found"), std::string::npos) << missing.err;
+  auto not_served = kinformer({"get", "secrets"}, kc);
+  EXPECT_EQ(not_served.code, 1) << not_served.err;  // discovery lists only what is served
+
+  EXPECT_EQ(s.terminate(SIGTERM, 10s), 0) << s.err();
+}
+
+TEST_F(CliTest, ServeRejectsABadListenAddressAndUnknownResources) {
+  auto bad = kinformer({"serve", "cm", "--listen", "localhost:http"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--listen \"localhost:http\""), std::string::npos) << bad.err;
+  auto unknown = kinformer({"serve", "cm,nosuchthings", "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("nosuchthings"), std::string::npos) << unknown.err;
+}
+
 class CliSyncFailureTest : public CliTest {
  protected:
   void SetUp() override {

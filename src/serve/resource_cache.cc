@@ -1,0 +1,187 @@
+#include "src/serve/resource_cache.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "kube/core/key.h"
+
+namespace kube::serve::internal {
+
+const char* change_type_name(ChangeType t) {
+  switch (t) {
+    case ChangeType::kAdded:
+      return "ADDED";
+    case ChangeType::kModified:
+      return "MODIFIED";
+    case ChangeType::kDeleted:
+      return "DELETED";
+  }
+  return "";
+}
+
+std::optional<std::uint64_t> parse_resource_version(std::string_view rv) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(rv.data(), rv.data() + rv.size(), v);
+  if (rv.empty() || ec != std::errc() || end != rv.data() + rv.size()) return std::nullopt;
+  return v;
+}
+
+ResourceCache::ResourceCache(ServedResource resource, std::size_t history_limit,
+                             std::function<std::string()> upstream_rv)
+    : resource_(std::move(resource)),
+      history_limit_(std::max<std::size_t>(history_limit, 1)),
+      upstream_rv_(std::move(upstream_rv)) {}
+
+void ResourceCache::on_add(const ObjectPtr& obj, bool is_in_initial_list) {
+  if (!obj) return;
+  apply(ChangeType::kAdded, object_key(*obj), obj, nullptr, is_in_initial_list);
+}
+
+void ResourceCache::on_update(const ObjectPtr& old_obj, const ObjectPtr& new_obj) {
+  if (!new_obj) return;
+  // A periodic resync (the same object again) is not a change.
+  if (old_obj && old_obj->resource_version() == new_obj->resource_version()) return;
+  apply(ChangeType::kModified, object_key(*new_obj), new_obj, old_obj, false);
+}
+
+void ResourceCache::on_delete(const informers::DeletedObject& d) {
+  std::string key;
+  if (const auto* t = std::get_if<DeletedFinalStateUnknown>(&d)) {
+    key = t->key;
+  } else if (const auto& obj = std::get<ObjectPtr>(d)) {
+    key = object_key(*obj);
+  }
+  if (key.empty()) return;
+  apply(ChangeType::kDeleted, key, informers::deleted_object(d), nullptr, false);
+}
+
+void ResourceCache::apply(ChangeType type, const std::string& key, ObjectPtr obj, ObjectPtr prev,
+                          bool initial) {
+  // Read before the lock (it takes the reflector's); by the time a relist's
+  // changes reach this handler it is at least the relist's resourceVersion.
+  std::uint64_t upstream = 0;
+  if (!initial && upstream_rv_) upstream = parse_resource_version(upstream_rv_()).value_or(0);
+  MutexLock l(mu_);
+  if (type == ChangeType::kDeleted) {
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return;  // never served: nothing to tell anyone
+    if (!obj) obj = it->second;        // a tombstone without a last state: the one we had
+    objects_.erase(it);
+    ++deleted_;
+  } else {
+    auto [it, inserted] = objects_.insert_or_assign(key, obj);
+    // An add for a key already served (a relist) is a modification to watchers.
+    if (!inserted && type == ChangeType::kAdded) type = ChangeType::kModified;
+    (type == ChangeType::kAdded ? added_ : modified_)++;
+  }
+  auto obj_rv = parse_resource_version(obj ? obj->resource_version() : "").value_or(0);
+  if (obj_rv > rv_) {
+    rv_ = obj_rv;
+  } else if (!initial) {
+    // Out of order (a relist's change or a tombstone): past the relist, so a
+    // client that listed or watched before it still gets this change.
+    rv_ = std::max(rv_, upstream);
+  }
+  if (initial) {
+    // The initial state is not history: a watch from before it must relist.
+    floor_ = rv_;
+    return;
+  }
+  history_.push_back({next_seq_++, rv_, type, std::move(obj), std::move(prev)});
+  if (history_.size() > history_limit_) {
+    floor_ = std::max(floor_, history_.front().rv);
+    history_.pop_front();
+  }
+  for (const auto& [id, wake] : watches_) wake();
+}
+
+ResourceCache::Snapshot ResourceCache::list(std::string_view ns) const {
+  Snapshot s;
+  MutexLock l(mu_);
+  s.rv = rv_;
+  if (ns.empty()) {
+    s.items.reserve(objects_.size());
+    for (const auto& [k, o] : objects_) s.items.push_back(o);
+    return s;
+  }
+  // Keys are "namespace/name": one namespace is one contiguous range.
+  std::string prefix = std::string(ns) + "/";
+  for (auto it = objects_.lower_bound(prefix);
+       it != objects_.end() && it->first.starts_with(prefix); ++it) {
+    s.items.push_back(it->second);
+  }
+  return s;
+}
+
+ObjectPtr ResourceCache::get(std::string_view ns, std::string_view name) const {
+  std::string key = make_key(ns, name);
+  MutexLock l(mu_);
+  auto it = objects_.find(key);
+  return it == objects_.end() ? nullptr : it->second;
+}
+
+Result<ResourceCache::WatchStart> ResourceCache::start_watch(std::optional<std::uint64_t> from_rv,
+                                                             bool with_state,
+                                                             std::function<void()> wake) {
+  MutexLock l(mu_);
+  WatchStart w;
+  if (from_rv && *from_rv < floor_) {
+    // kube-apiserver's words (fixtures/watch/410-watch-too-old.jsonl).
+    return Error{410, "Expired",
+                 "too old resource version: " + std::to_string(*from_rv) + " (" +
+                     std::to_string(floor_) + ")",
+                 std::nullopt};
+  }
+  if (!from_rv || with_state) {
+    w.initial.reserve(objects_.size());
+    for (const auto& [k, o] : objects_) w.initial.push_back(o);
+    w.next_seq = next_seq_;
+  } else {
+    // The first change stamped above from_rv (stamps never decrease).
+    auto it = std::partition_point(history_.begin(), history_.end(),
+                                   [&](const Change& c) { return c.rv <= *from_rv; });
+    w.next_seq = it == history_.end() ? next_seq_ : it->seq;
+  }
+  w.rv = rv_;
+  w.id = next_watch_id_++;
+  watches_.emplace(w.id, std::move(wake));
+  return w;
+}
+
+ResourceCache::Batch ResourceCache::read(std::uint64_t next_seq, std::size_t max) const {
+  Batch b;
+  MutexLock l(mu_);
+  std::uint64_t first = history_.empty() ? next_seq_ : history_.front().seq;
+  if (next_seq < first) {
+    b.overrun = true;
+    return b;
+  }
+  for (std::size_t i = next_seq - first; i < history_.size() && b.changes.size() < max; ++i) {
+    b.changes.push_back(history_[i]);
+  }
+  b.next_seq = next_seq + b.changes.size();
+  // Caught up: the watch is at the current state; else at its last change.
+  b.rv = b.next_seq == next_seq_ ? rv_ : b.changes.back().rv;
+  return b;
+}
+
+void ResourceCache::end_watch(std::uint64_t id) {
+  MutexLock l(mu_);
+  watches_.erase(id);
+}
+
+ResourceCache::Stats ResourceCache::stats() const {
+  Stats s;
+  MutexLock l(mu_);
+  s.objects = objects_.size();
+  s.watches = watches_.size();
+  s.history = history_.size();
+  s.rv = rv_;
+  s.added = added_;
+  s.modified = modified_;
+  s.deleted = deleted_;
+  s.overruns = overruns_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace kube::serve::internal
