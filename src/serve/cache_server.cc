@@ -5,6 +5,8 @@
 // answered from the caches at once (they never block).
 #include "kube/serve/cache_server.h"
 
+#include "kube/core/metrics.h"
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -198,7 +200,10 @@ class CacheServer::Impl {
            "for the slow-client timeout.\n# TYPE kinformer_serve_slow_clients_closed_total "
            "counter\n"
            "kinformer_serve_slow_clients_closed_total " +
-           std::to_string(slow_clients_.load(std::memory_order_relaxed)) + "\n";
+           std::to_string(slow_clients_.load(std::memory_order_relaxed)) + "\n" +
+           // Everything the library reports (informers, reflectors, handlers,
+           // REST client, controllers): kube/core/metrics.h.
+           metrics::Registry::global().prometheus_text();
   }
 
  private:
@@ -396,7 +401,8 @@ class CacheServer::Impl {
     std::vector<ObjectPtr> items;
     items.reserve(snap.items.size());
     for (auto& o : snap.items) {
-      // TODO(lead): use the lister's field index
+      // Not the informer's label/field indexes: this view (kept consistent
+      // with the watch history) has none yet, so selectors scan the range.
       if (labels->matches(*o) && fields->matches(*o)) items.push_back(std::move(o));
     }
     return Reply{200, internal::list_json(served, snap.rv, items)};

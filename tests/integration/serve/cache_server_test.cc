@@ -390,8 +390,11 @@ TEST_F(CacheServerTest, MetricsCountTheServedObjects) {
   // kube-root-ca.crt is not created by the embedded server: only ours.
   EXPECT_NE(m.body.find("kinformer_cache_objects{resource=\"configmaps\"} 2\n"), std::string::npos)
       << m.body;
-  EXPECT_NE(m.body.find("kinformer_reflector_lists_total{resource=\"pods\"} 1\n"),
+  // The library's registry is served too (kube/core/metrics.h).
+  EXPECT_NE(m.body.find("kinformer_reflector_lists_total{informer=\"pods\"} 1\n"),
             std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("kinformer_informer_objects{informer=\"configmaps\"} 2\n"), std::string::npos)
       << m.body;
   EXPECT_NE(m.body.find("kinformer_cache_synced{resource=\"configmaps\"} 1\n"), std::string::npos);
   EXPECT_NE(m.body.find("kinformer_serve_watch_clients{resource=\"configmaps\"} 0\n"),
