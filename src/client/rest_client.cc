@@ -133,7 +133,11 @@ Result<ListResult> parse_list_with(simdjson::ondemand::parser& parser, const std
       if (out.kind.size() > 4 && out.kind.ends_with("List")) item_kind = out.kind.substr(0, out.kind.size() - 4);
       od::array items;
       if (field.value().get_array().get(items)) {
-        if (field.value().is_null()) continue;  // "items": null for an empty list from some servers
+        // "items": null for an empty list from some servers. is_null() is
+        // read with get(): converting its result to bool throws on bad JSON
+        // (found by tests/fuzz/response_fuzz).
+        bool null_items = false;
+        if (!field.value().is_null().get(null_items) && null_items) continue;
         return list_error("items is not an array");
       }
       std::size_t index = 0;

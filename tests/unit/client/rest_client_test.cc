@@ -57,6 +57,17 @@ TEST(ParseList, PagedPodListGivesItemsContinueAndRemainingCount) {
   EXPECT_EQ(list->items[0]->namespace_(), "demo");
 }
 
+// Found by tests/fuzz/response_fuzz: a malformed "items" value was read in a
+// way that threw out of parse_list (and ended the process).
+TEST(ParseList, MalformedItemsIsAnErrorNotAnException) {
+  auto r = parse_list(R"({"kind":"PodList","apiVersion":"v1","metadata":{},"items":n  [{}]})");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("items"), std::string::npos) << r.error().message;
+  auto empty = parse_list(R"({"kind":"PodList","apiVersion":"v1","metadata":{},"items":null})");
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_TRUE(empty->items.empty());
+}
+
 TEST(ParseList, SecondPageCarriesItsOwnContinueAndCount) {
   KUBE_FIXTURE_OR_SKIP(page1, "lists/pods-page1.json");
   KUBE_FIXTURE_OR_SKIP(page2, "lists/pods-page2.json");
