@@ -167,8 +167,9 @@ int chaos_steps() {
 // Random creates, updates, deletes (with and without finalizers) while the
 // server drops watch streams, stalls them, answers 429 and 500, compacts its
 // history (forcing 410 relists) and restarts. Afterwards the cache equals the
-// server's state, every handler saw a consistent per-object sequence, and
-// every thread the informers started is gone.
+// server's state, every handler (one of them in coalescing mode) saw a
+// consistent per-object sequence, and every thread the informers started is
+// gone.
 TEST(InformerIntegration, ConvergesUnderRandomFaults) {
   // ThreadSanitizer starts its own background thread with the first thread
   // the process creates: create one first, so the baseline includes it.
@@ -186,6 +187,10 @@ TEST(InformerIntegration, ConvergesUnderRandomFaults) {
     auto cms = f.configmaps();
     auto early = std::make_shared<RecordingHandler>();
     cms.informer->add_event_handler(early);
+    // Coalescing mode under the same faults: its net changes must keep every
+    // per-object rule and end in the same state.
+    auto coalesced = std::make_shared<RecordingHandler>();
+    cms.informer->add_event_handler(coalesced, {.coalesce = true});
     f.start();
     std::mt19937 rng(20261125);
     std::shared_ptr<RecordingHandler> late;
@@ -224,9 +229,11 @@ TEST(InformerIntegration, ConvergesUnderRandomFaults) {
     c.server->stall_watches(false);
     auto want = server_state(c, "chaos");
     ASSERT_TRUE(eventually([&] { return cache_state(*cms.informer) == want; }, 60s));
-    ASSERT_TRUE(eventually([&] { return early->state() == want && late->state() == want; }, 60s));
+    ASSERT_TRUE(eventually(
+        [&] { return early->state() == want && late->state() == want && coalesced->state() == want; }, 60s));
     EXPECT_TRUE(early->violations().empty()) << early->violations().front();
     EXPECT_TRUE(late->violations().empty()) << late->violations().front();
+    EXPECT_TRUE(coalesced->violations().empty()) << coalesced->violations().front();
     f.shutdown();
   }
   EXPECT_TRUE(eventually([&] { return thread_count() <= threads_before; }, 10s))
