@@ -26,10 +26,12 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "kube/core/clock.h"
+#include "kube/core/metrics.h"
 #include "kube/core/mutex.h"
 #include "kube/workqueue/metrics.h"
 
@@ -37,13 +39,22 @@ namespace kube::workqueue {
 
 struct QueueOptions {
   Clock* clock = nullptr;  // nullptr: RealClock
+  // When set, the queue reports workqueue_*{name="<name>"} to
+  // kube::metrics::Registry::global() (client-go's named queues). A
+  // Controller reports its queue under its own name and leaves this empty.
+  std::string name = {};
 };
 
 template <class T, class Hash = std::hash<T>>
 class Queue {
  public:
   explicit Queue(QueueOptions opts = {})
-      : clock_(opts.clock != nullptr ? *opts.clock : RealClock::instance()) {}
+      : clock_(opts.clock != nullptr ? *opts.clock : RealClock::instance()) {
+    if (!opts.name.empty()) {
+      metrics_registration_ = metrics::Registry::global().add(
+          [this, name = std::move(opts.name)](metrics::Writer& w) { write_metrics(w, name, metrics()); });
+    }
+  }
   virtual ~Queue() { Queue::shut_down(); }
   Queue(const Queue&) = delete;
   Queue& operator=(const Queue&) = delete;
@@ -152,6 +163,8 @@ class Queue {
   std::unordered_map<T, Clock::TimePoint, Hash> queued_at_ KUBE_GUARDED_BY(mu_);   // -> since
   bool shutting_down_ KUBE_GUARDED_BY(mu_) = false;
   QueueMetrics metrics_ KUBE_GUARDED_BY(mu_);
+  // Declared last: unregistered first, before the state metrics() reads.
+  metrics::Registration metrics_registration_;
 };
 
 }  // namespace kube::workqueue

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kube/core/metrics.h"
+#include "kube/workqueue/rate_limiting_queue.h"
 #include "support/wait.h"
 
 namespace kube::workqueue {
@@ -166,6 +168,25 @@ TEST(QueueMetrics, CountsAddsDepthWorkAndPrintsPrometheusText) {
   EXPECT_NE(text.find("workqueue_work_duration_seconds_bucket{name=\"pods\",le=\"1\"} 0\n"),
             std::string::npos);
   EXPECT_NE(text.find("# TYPE workqueue_retries_total counter"), std::string::npos);
+}
+
+// A named queue (used without a controller) reports through the global
+// registry while it exists; an unnamed one does not.
+TEST(QueueMetrics, ANamedQueueIsInTheGlobalRegistryWhileItLives) {
+  auto has = [](const std::string& line) {
+    return metrics::Registry::global().prometheus_text().find(line) != std::string::npos;
+  };
+  {
+    RateLimitingQueue<std::string> q(nullptr, {.name = "nodes-to-drain"});
+    Queue<std::string> unnamed;
+    q.add("a");
+    q.add("b");
+    unnamed.add("x");
+    EXPECT_TRUE(has("workqueue_adds_total{name=\"nodes-to-drain\"} 2\n"));
+    EXPECT_TRUE(has("workqueue_depth{name=\"nodes-to-drain\"} 2\n"));
+    EXPECT_FALSE(has("workqueue_adds_total{name=\"\"}"));
+  }
+  EXPECT_FALSE(has("nodes-to-drain"));
 }
 
 }  // namespace
