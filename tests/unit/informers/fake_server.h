@@ -307,4 +307,12 @@ class FakeServer final : public informers::ListerWatcher {
   std::vector<std::string> watch_rvs_ KUBE_GUARDED_BY(mu_);
 };
 
+// key → resourceVersion of every object the server holds: what a synced
+// cache must equal (compare with the cache's own key → version map).
+inline std::map<std::string, std::string> server_state(const FakeServer& server) {
+  std::map<std::string, std::string> s;
+  for (const auto& [k, o] : server.items()) s[k] = std::string(o->resource_version());
+  return s;
+}
+
 }  // namespace kube::testing

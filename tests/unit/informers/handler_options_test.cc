@@ -29,12 +29,6 @@ SharedInformerOptions fast_options() {
   return o;
 }
 
-std::map<std::string, std::string> server_state(const FakeServer& server) {
-  std::map<std::string, std::string> s;
-  for (const auto& [k, o] : server.items()) s[k] = std::string(o->resource_version());
-  return s;
-}
-
 std::map<std::string, std::string> cache_state(const SharedIndexInformer& inf) {
   std::map<std::string, std::string> s;
   for (const auto& o : inf.indexer().list()) s[object_key(*o)] = std::string(o->resource_version());

@@ -28,12 +28,6 @@ SharedInformerOptions fast_options() {
   return o;
 }
 
-std::map<std::string, std::string> server_state(const FakeServer& server) {
-  std::map<std::string, std::string> s;
-  for (const auto& [k, o] : server.items()) s[k] = std::string(o->resource_version());
-  return s;
-}
-
 TEST(SharedInformer, InitialListArrivesAsInitialAddsThenLiveEventsInOrder) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");

@@ -22,12 +22,6 @@ std::map<std::string, std::string> store_state(const cache::Indexer& idx) {
   for (const auto& o : idx.list()) s[object_key(*o)] = std::string(o->resource_version());
   return s;
 }
-std::map<std::string, std::string> server_state(const FakeServer& server) {
-  std::map<std::string, std::string> s;
-  for (const auto& [k, o] : server.items()) s[k] = std::string(o->resource_version());
-  return s;
-}
-
 // Each test remembers refusals in its own registry, so tests do not see each
 // other's servers.
 SharedInformerOptions options(StreamingListSupport& support) {
