@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "kube/client/rest_client.h"
 #include "kube/client/transport.h"
 #include "kube/core/result.h"
+#include "kube/informers/event_handler.h"
 #include "kube/testing/api_server.h"
 
 namespace kube::bench {
@@ -27,6 +30,35 @@ inline std::string arg(int argc, char** argv, const std::string& name, const std
   }
   return def;
 }
+
+// A handler that counts adds and updates; wait() returns once `target` of
+// them have arrived (true) or at the timeout (false).
+class CountingHandler final : public informers::ResourceEventHandler {
+ public:
+  explicit CountingHandler(std::size_t target) : target_(target) {}
+
+  void on_add(const ObjectPtr&, bool) override { count(); }
+  void on_update(const ObjectPtr&, const ObjectPtr&) override { count(); }
+
+  bool wait(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return seen() >= target_; });
+  }
+  std::size_t seen() const { return seen_.load(); }
+
+ private:
+  void count() {
+    if (seen_.fetch_add(1, std::memory_order_relaxed) + 1 == target_) {
+      std::lock_guard lock(mu_);
+      cv_.notify_all();
+    }
+  }
+
+  const std::size_t target_;
+  std::atomic<std::size_t> seen_{0};
+  std::mutex mu_;  // only for cv_: the count itself is atomic
+  std::condition_variable cv_;
+};
 
 // A REST client for `server` (its CA and token) with no QPS limit.
 inline Result<std::shared_ptr<RestClient>> unlimited_client(const testing::ApiServer& server) {

@@ -25,17 +25,14 @@
 
 #include <malloc.h>
 
+#include "bench_support.h"
 #include "kube/informers/shared_informer.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string arg(int argc, char** argv, const std::string& name, const std::string& def) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return def;
-}
+using kube::bench::arg;
 
 std::string object_json(std::size_t i, std::uint64_t rv, std::size_t size) {
   std::string head = R"({"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"cm-)" +
@@ -141,34 +138,20 @@ int run(const std::string& mode, std::size_t objects, std::size_t updates, std::
                                                   .backlog_warning = 0,  // the bench knows
                                               });
   }
-  std::atomic<std::size_t> seen{0};
-  std::mutex mu;
-  std::condition_variable cv;
-  auto counter = std::make_shared<kube::informers::ResourceEventHandlerFuncs>();
-  auto count = [&] {
-    if (seen.fetch_add(1, std::memory_order_relaxed) + 1 == total) {
-      std::lock_guard lock(mu);
-      cv.notify_all();
-    }
-  };
-  counter->add = [&](const kube::ObjectPtr&, bool) { count(); };
-  counter->update = [&](const kube::ObjectPtr&, const kube::ObjectPtr&) { count(); };
+  auto counter = std::make_shared<kube::bench::CountingHandler>(total);
   informer.add_event_handler(counter);
 
   auto t0 = Clock::now();
   informer.start();
-  {
-    std::unique_lock lock(mu);
-    cv.wait_for(lock, std::chrono::minutes(10), [&] { return seen.load() >= total; });
-  }
+  counter->wait(std::chrono::minutes(10));
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   std::size_t heap = mallinfo2().uordblks - heap0;
   std::size_t backlog = reg ? reg->backlog() : 0;
   std::size_t high_water = reg ? reg->backlog_high_water() : 0;
   stalled->release();
   informer.stop();
-  if (seen.load() < total) {
-    std::cerr << "handler_backlog_bench: only " << seen.load() << " of " << total
+  if (counter->seen() < total) {
+    std::cerr << "handler_backlog_bench: only " << counter->seen() << " of " << total
               << " events arrived\n";
     return 1;
   }

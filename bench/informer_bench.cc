@@ -139,32 +139,18 @@ int run_events(int argc, char** argv) {
 
   auto lw = std::make_shared<StreamListerWatcher>(std::move(bytes));
   kube::informers::SharedIndexInformer informer(lw);
-  std::atomic<std::size_t> seen{0};
-  std::mutex mu;
-  std::condition_variable cv;
-  auto handler = std::make_shared<kube::informers::ResourceEventHandlerFuncs>();
-  auto count = [&] {
-    if (seen.fetch_add(1, std::memory_order_relaxed) + 1 == n) {
-      std::lock_guard lock(mu);
-      cv.notify_all();
-    }
-  };
-  handler->add = [&](const kube::ObjectPtr&, bool) { count(); };
-  handler->update = [&](const kube::ObjectPtr&, const kube::ObjectPtr&) { count(); };
-  informer.add_event_handler(handler);
+  auto counter = std::make_shared<kube::bench::CountingHandler>(n);
+  informer.add_event_handler(counter);
 
   double cpu0 = cpu_seconds();
   auto t0 = Clock::now();
   informer.start();
-  {
-    std::unique_lock lock(mu);
-    cv.wait_for(lock, std::chrono::minutes(5), [&] { return seen.load() >= n; });
-  }
+  counter->wait(std::chrono::minutes(5));
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   double cpu = cpu_seconds() - cpu0;
   informer.stop();
-  if (seen.load() < n) {
-    std::cerr << "informer_bench events: only " << seen.load() << " of " << n << " events arrived\n";
+  if (counter->seen() < n) {
+    std::cerr << "informer_bench events: only " << counter->seen() << " of " << n << " events arrived\n";
     return 1;
   }
   std::printf("bench=informer_events events=%zu objects=%zu event_bytes=%zu seconds=%.3f cpu_seconds=%.3f "
