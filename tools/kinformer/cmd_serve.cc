@@ -19,6 +19,7 @@
 #include "tools/kinformer/commands.h"
 #include "tools/kinformer/connection.h"
 #include "tools/kinformer/resource_arg.h"
+#include "tools/kinformer/signals.h"
 
 namespace kinformer::cli {
 namespace {
@@ -31,15 +32,6 @@ struct ServeFlags {
   std::string label_selector;
   ClusterFlags cluster;
 };
-
-sigset_t stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  return set;
-}
 
 // "127.0.0.1:8001", "[::1]:8001", ":8001" (loopback), "8001".
 kube::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& text) {

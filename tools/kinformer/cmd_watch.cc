@@ -29,6 +29,7 @@
 #include "tools/kinformer/progress.h"
 #include "tools/kinformer/query.h"
 #include "tools/kinformer/resource_arg.h"
+#include "tools/kinformer/signals.h"
 
 namespace kinformer::cli {
 namespace {
@@ -88,22 +89,6 @@ class EventQueue : public kube::informers::ResourceEventHandler {
   kube::CondVar cv_;
   std::deque<Event> events_ KUBE_GUARDED_BY(mu_);
 };
-
-// SIGINT, SIGTERM and SIGHUP are blocked in every thread (before any starts)
-// and polled here: the watch then shuts the informer down cleanly.
-sigset_t stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  return set;
-}
-
-bool stop_requested(const sigset_t& set) {
-  timespec zero{0, 0};
-  return sigtimedwait(&set, nullptr, &zero) > 0;
-}
 
 // A sync error the informer would retry for ever but a user must hear about now.
 bool fatal_sync_error(const kube::Error& e) {
