@@ -4,15 +4,16 @@
 // and the command that reproduces it.
 //
 //   ./build/release/bench/apiserver_fanout [--watches 1000] [--namespaces 100] [--rate 10000] [--seconds 5]
+//                                          [--writers 4]
 //
 // Watch i follows the configmaps of namespace i % N, so every write reaches
 // W / N watchers (10 with the defaults: 100,000 deliveries per second at
 // 10,000 writes/s). The server runs in this process over plain HTTP with its
 // default two I/O threads; the watchers are raw non-blocking sockets read by
 // one epoll thread, which only scans for each event's send-time label (no JSON
-// parsing), and the writers are 4 threads of REST client requests (merge
-// patches). Everything shares the machine's cores: the figures bound the
-// server's own latency from above.
+// parsing), and the writers are --writers threads of REST client requests
+// (merge patches, each thread one request at a time). Everything shares the
+// machine's cores: the figures bound the server's own latency from above.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
   const int namespaces = std::max(1, std::stoi(arg(argc, argv, "namespaces", "100")));
   const double rate = std::stod(arg(argc, argv, "rate", "10000"));
   const double seconds = std::stod(arg(argc, argv, "seconds", "5"));
-  const int writers = 4;
+  const int writers = std::max(1, std::stoi(arg(argc, argv, "writers", "4")));
 
   rlimit nofile{};
   ::getrlimit(RLIMIT_NOFILE, &nofile);
@@ -235,7 +236,7 @@ int main(int argc, char** argv) {
               watches, open, namespaces, rate, double(paced.ok) / paced.seconds, (unsigned long long)paced.ok,
               (unsigned long long)paced.failed, l.size(), (unsigned long long)expected, double(l.size()) / paced.seconds,
               pct(0.50), pct(0.99), l.back());
-  std::printf("reproduce: %s --watches %d --namespaces %d --rate %.0f --seconds %.0f\n", argv[0], watches, namespaces,
-              rate, seconds);
+  std::printf("reproduce: %s --watches %d --namespaces %d --rate %.0f --seconds %.0f --writers %d\n", argv[0], watches,
+              namespaces, rate, seconds, writers);
   return 0;
 }

@@ -61,6 +61,13 @@ bool wants_pretty(const Request& req, const std::map<std::string, std::string>& 
   return ua.starts_with("curl") || ua.starts_with("Wget") || ua.starts_with("wget");
 }
 
+std::string BodyParts::str() const {
+  std::string out;
+  out.reserve(size);
+  for (std::string_view p : parts) out.append(p);
+  return out;
+}
+
 Response json_response(unsigned status, std::string body, bool pretty_print) {
   Response r;
   r.status = status;
@@ -111,22 +118,34 @@ std::string bookmark_json(const ResourceInfo& res, std::int64_t rv, bool initial
 namespace {
 // The item bytes in a typed list: kube drops kind/apiVersion from the items
 // of built-in lists (fixtures/lists/pods-page1.json); stored objects start
-// with {"kind":..,"apiVersion":.., so cut that prefix.
+// with {"kind":..,"apiVersion":.., so cut that prefix. The item is the two
+// returned pieces, one after the other (views into the object).
+std::pair<std::string_view, std::string_view> item_bytes(const ResourceInfo& res, const Object& obj) {
+  std::string_view j = obj.json();
+  if (res.builtin) {
+    std::size_t cut = 9 + obj.kind().size() + 16 + obj.api_version().size() + 2;  // {"kind":"K","apiVersion":"V",
+    if (j.size() > cut && j.compare(0, 9, R"({"kind":")") == 0) return {"{", j.substr(cut)};
+  }
+  return {"", j};
+}
+
 void append_item(std::string& out, const ResourceInfo& res, const Object& obj, bool metadata_only) {
   if (metadata_only) {
     out += metadata_only_json(obj);
     return;
   }
-  std::string_view j = obj.json();
-  if (res.builtin) {
-    std::size_t cut = 9 + obj.kind().size() + 16 + obj.api_version().size() + 2;  // {"kind":"K","apiVersion":"V",
-    if (j.size() > cut && j.compare(0, 9, R"({"kind":")") == 0) {
-      out += '{';
-      out.append(j.substr(cut));
-      return;
-    }
+  auto [prefix, rest] = item_bytes(res, obj);
+  out.append(prefix).append(rest);
+}
+
+void add_item(BodyParts& body, const ResourceInfo& res, const Object& obj, bool metadata_only) {
+  if (metadata_only) {
+    body.add_owned(metadata_only_json(obj));
+    return;
   }
-  out.append(j);
+  auto [prefix, rest] = item_bytes(res, obj);
+  if (!prefix.empty()) body.add(prefix);
+  body.add(rest);
 }
 
 std::string age(std::string_view created) {
@@ -354,26 +373,30 @@ Response RestHandler::list(const Route& r) const {
     return error_response(res.error(), r.pretty);
   }
   if (r.table) return json_response(200, table_json(res->items, res->resource_version, res->continue_token), r.pretty);
-  std::size_t bytes = 256;
-  for (const auto& i : res->items) bytes += i->json().size() + 1;
-  std::string out;
-  out.reserve(bytes);
+  auto body = std::make_shared<BodyParts>();
+  std::string head;
   if (r.metadata_only) {
-    out += R"({"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":")";
+    head = R"({"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":")";
   } else {
-    out += R"({"kind":")" + r.res->list_kind() + R"(","apiVersion":")" + r.res->api_version() +
+    head = R"({"kind":")" + r.res->list_kind() + R"(","apiVersion":")" + r.res->api_version() +
            R"(","metadata":{"resourceVersion":")";
   }
-  out += std::to_string(res->resource_version) + '"';
-  if (!res->continue_token.empty()) out += R"(,"continue":")" + res->continue_token + '"';
-  if (res->remaining_item_count) out += R"(,"remainingItemCount":)" + std::to_string(*res->remaining_item_count);
-  out += R"(},"items":[)";
+  head += std::to_string(res->resource_version) + '"';
+  if (!res->continue_token.empty()) head += R"(,"continue":")" + res->continue_token + '"';
+  if (res->remaining_item_count) head += R"(,"remainingItemCount":)" + std::to_string(*res->remaining_item_count);
+  head += R"(},"items":[)";
+  body->add_owned(std::move(head));
+  body->parts.reserve(res->items.size() * 3 + 2);
   for (std::size_t i = 0; i < res->items.size(); ++i) {
-    if (i) out += ',';
-    append_item(out, *r.res, *res->items[i], r.metadata_only);
+    if (i) body->add(",");
+    add_item(*body, *r.res, *res->items[i], r.metadata_only);
   }
-  out += "]}";
-  return json_response(200, std::move(out), r.pretty);
+  body->add("]}");
+  body->objects = std::move(res->items);
+  if (r.pretty) return json_response(200, body->str(), true);
+  Response out;
+  out.parts = std::move(body);
+  return out;
 }
 
 Result<json::object> RestHandler::decode_body(const Route& r) const {

@@ -7,8 +7,11 @@
 // handle() may run on any number of threads at once.
 #pragma once
 
+#include <deque>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -27,9 +30,30 @@ struct Request {
   std::string body;
 };
 
+// A response body kept as pieces instead of one string: views into the
+// listed objects' bytes (kept alive by `objects`) and into `owned` strings.
+// The server copies them through one small reused buffer. A list of 100,000
+// pods is ~200 MB: building it in one fresh string cost more in page faults
+// than the copying itself (docs/benchmarks.md, "Embedded API server").
+struct BodyParts {
+  std::vector<ObjectPtr> objects;
+  std::deque<std::string> owned;  // a deque: views into it stay valid as it grows
+  std::vector<std::string_view> parts;
+  std::size_t size = 0;
+
+  void add(std::string_view v) {
+    parts.push_back(v);
+    size += v.size();
+  }
+  void add_owned(std::string s) { add(owned.emplace_back(std::move(s))); }
+  std::string str() const;
+};
+
 struct Response {
   unsigned status = 200;
   std::string body;
+  // When set, the body is these parts (and `body` is empty).
+  std::shared_ptr<const BodyParts> parts;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
 };

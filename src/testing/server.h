@@ -70,6 +70,8 @@ class ApiServer::Impl {
   template <class Stream>
   boost::asio::awaitable<void> watch(Stream& stream, internal::WatchRequest w);
   template <class Stream>
+  boost::asio::awaitable<void> write_parts(Stream& stream, const internal::Response& r);
+  template <class Stream>
   boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w, internal::WatchStart& start,
                                          std::shared_ptr<boost::asio::steady_timer> wake);
   std::optional<internal::Response> control(const internal::Request& req, bool& restart_after);
