@@ -159,11 +159,18 @@ Result<ListResult> Store::list(const ResourceInfo& res, const std::string& ns, c
   if (!o.continue_token.empty()) {
     auto tok = decode_continue(o.continue_token);
     if (!tok) return tok.error();
-    at = tok->rv;
+    if (!o.resource_version.empty() && o.resource_version != "0") {
+      // k8s.io/apiserver etcd3 store GetList: the token carries the version.
+      return Error::bad_request("specifying resource version is not allowed when using continue");
+    }
     start = tok->start;
-    exact = true;
     MutexLock l(mu_);
-    if (at < compacted_rv_ || at <= 0) {
+    // rv -1 (from the 410 below) continues at the latest version, inconsistently.
+    if (tok->rv > 0) {
+      at = tok->rv;
+      exact = true;
+    }
+    if (exact && at < compacted_rv_) {
       // k8s.io/apiserver storage: a compacted continue gets 410 and a fresh
       // token (rv -1) to go on inconsistently from the same key.
       Error e = gone(
@@ -175,12 +182,9 @@ Result<ListResult> Store::list(const ResourceInfo& res, const std::string& ns, c
       return e;  // the handler adds metadata.continue
     }
   } else if (!o.resource_version.empty() && o.resource_version != "0") {
-    std::int64_t n = 0;
-    try {
-      n = std::stoll(o.resource_version);
-    } catch (...) {
-      return Error::bad_request("invalid resource version: " + o.resource_version);
-    }
+    auto parsed = parse_resource_version(o.resource_version);
+    if (!parsed) return parsed.error();
+    std::int64_t n = *parsed;
     MutexLock l(mu_);
     if (n > rv_) {
       Error e{504, "Timeout", "Too large resource version: " + o.resource_version +
@@ -236,11 +240,9 @@ Result<WatchStart> Store::watch(const ResourceInfo& res, const std::string& ns, 
   std::int64_t n = 0;
   bool replay = !initial_state && !from_rv.empty() && from_rv != "0";
   if (replay) {
-    try {
-      n = std::stoll(from_rv);
-    } catch (...) {
-      return Error::bad_request("invalid resource version: " + from_rv);
-    }
+    auto parsed = parse_resource_version(from_rv);
+    if (!parsed) return parsed.error();
+    n = *parsed;
   }
   MutexLock l(mu_);
   if (replay && n < compacted_rv_) {

@@ -1,5 +1,7 @@
 // Object normalisation, timestamps and continue tokens for the Store.
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 
@@ -37,7 +39,10 @@ std::string base64url(std::string_view in) {
   return out;
 }
 
+// Go's base64.RawURLEncoding: the URL alphabet, no padding; a lone final
+// character (6 bits, no whole byte) is illegal.
 std::optional<std::string> unbase64url(std::string_view in) {
+  if (in.size() % 4 == 1) return std::nullopt;
   std::string out;
   std::uint32_t acc = 0;
   int bits = 0;
@@ -46,9 +51,8 @@ std::optional<std::string> unbase64url(std::string_view in) {
     if (c >= 'A' && c <= 'Z') v = c - 'A';
     else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
     else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else if (c == '=') break;
+    else if (c == '-') v = 62;
+    else if (c == '_') v = 63;
     else return std::nullopt;
     acc = (acc << 6) | std::uint32_t(v);
     bits += 6;
@@ -107,32 +111,42 @@ std::string encode_continue(std::int64_t rv, const std::string& start) {
 }
 
 Result<ContinueToken> decode_continue(const std::string& token) {
-  // Wording of k8s.io/apiserver/pkg/storage/continue.go.
-  auto bad = Error{400, "BadRequest", "continue key is not valid: ", {}};
+  // Checks and wording of k8s.io/apiserver/pkg/storage/continue.go (DecodeContinue).
+  auto bad = [](std::string why) {
+    return Error{400, "BadRequest", "continue key is not valid" + (why.empty() ? "" : ": " + why), {}};
+  };
   auto raw = unbase64url(token);
-  if (!raw) {
-    bad.message += "illegal base64 data";
-    return bad;
-  }
+  if (!raw) return bad("illegal base64 data");
   boost::system::error_code ec;
   auto v = json::parse(*raw, ec);
-  if (ec || !v.is_object()) {
-    bad.message += "incorrect encoded start resourceVersion (version meta.k8s.io/v1)";
-    return bad;
-  }
+  if (ec || !v.is_object()) return bad(ec ? ec.message() : "not a JSON object");
   const auto& o = v.as_object();
   auto* ver = o.if_contains("v");
   auto* rv = o.if_contains("rv");
   auto* start = o.if_contains("start");
-  if (!ver || !ver->is_string() || ver->as_string() != "meta.k8s.io/v1") {
-    bad.message += "server does not recognize this encoded version";
-    return bad;
+  if ((ver && !ver->is_string()) || (rv && !rv->is_int64() && !rv->is_null()) ||
+      (start && !start->is_string() && !start->is_null())) {
+    return bad("wrong JSON type of v, rv or start");
   }
-  if (!rv || !rv->is_int64() || !start || !start->is_string() || start->as_string().empty()) {
-    bad.message += "encoded value has no start key";
-    return bad;
+  if (!ver || ver->as_string() != "meta.k8s.io/v1") return bad("server does not recognize this encoded version");
+  if (!rv || rv->is_null() || rv->as_int64() == 0) {
+    return bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
   }
+  if (!start || start->is_null() || start->as_string().empty()) return bad("encoded start key empty");
   return ContinueToken{rv->as_int64(), std::string(start->as_string())};
+}
+
+Result<std::int64_t> parse_resource_version(const std::string& rv) {
+  if (rv.empty() || rv == "0") return std::int64_t{0};
+  std::int64_t n = 0;
+  bool digits = std::all_of(rv.begin(), rv.end(), [](char c) { return c >= '0' && c <= '9'; });
+  auto [end, ec] = std::from_chars(rv.data(), rv.data() + rv.size(), n);
+  if (!digits || ec != std::errc() || end != rv.data() + rv.size()) {
+    // Storage versions are etcd revisions (int64); ParseUint's range is not reachable.
+    return Error::bad_request("invalid resource version \"" + rv + "\": " +
+                              (digits ? "out of range" : "not an unsigned decimal integer"));
+  }
+  return n;
 }
 
 }  // namespace kube::testing::internal
