@@ -629,8 +629,8 @@ TEST(CliBench, PollingCostsMoreRequestsAndLatencyThanAnInformerForTheSameChanges
   EXPECT_LT(std::stod(informer["requests"]), std::stod(polling["requests"])) << r.out;
   EXPECT_LT(std::stod(informer["latency_p50_ms"]), 500) << r.out;
   EXPECT_LT(std::stod(informer["latency_p50_ms"]), std::stod(polling["latency_p50_ms"])) << r.out;
-  EXPECT_LE(std::stod(polling["latency_p99_ms"]), 1000 + 500)
-      << r.out;  // at most one interval (+ slack)
+  EXPECT_LE(std::stod(polling["latency_p99_ms"]), 1000 + 1000)
+      << r.out;  // one interval (+ slack for a loaded machine)
   EXPECT_EQ(ls[2].rfind("reproduce: ", 0), 0u) << ls[2];
   EXPECT_NE(ls[2].find(
                 "bench polling --objects 50 --changes-per-s 20.0 --seconds 5.0 --poll-interval 1s"),
