@@ -246,7 +246,7 @@ int run_bench_sync(BenchFlags flags) {
 }  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
-  auto* bench = app.add_subcommand("bench", "Measure informers (bench sync, bench relist)");
+  auto* bench = app.add_subcommand("bench", "Measure informers (bench sync, relist, polling, informers)");
   bench->require_subcommand(1);
   auto flags = std::make_shared<BenchFlags>();
   auto* cmd = bench->add_subcommand(
@@ -297,6 +297,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     exit_code = run_bench_sync(*flags);
   });
   add_bench_relist_command(*bench, exit_code);
+  add_bench_polling_command(*bench, exit_code);
+  add_bench_informers_command(*bench, exit_code);
 }
 
 }  // namespace kinformer::cli

@@ -36,6 +36,8 @@ void add_get_command(CLI::App& app, int& exit_code);
 void add_watch_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);  // bench sync; calls the one below
 void add_bench_relist_command(CLI::App& bench, int& exit_code);  // bench relist
+void add_bench_polling_command(CLI::App& bench, int& exit_code);  // bench polling
+void add_bench_informers_command(CLI::App& bench, int& exit_code);  // bench informers
 void add_serve_command(CLI::App& app, int& exit_code);
 
 }  // namespace kinformer::cli

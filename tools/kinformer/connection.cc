@@ -30,6 +30,7 @@ std::optional<Failure> connect(const ClusterFlags& flags, Connection& out, Clien
   cfg->burst = std::max(cfg->burst, options.burst);
   kube::TransportOptions transport_options;
   transport_options.max_retries = options.max_retries;
+  transport_options.http2 = options.http2;
   auto transport = kube::Transport::create(*cfg, transport_options);
   if (!transport) return Failure{kConfig, transport.error().message};
   out.config = *cfg;

@@ -49,6 +49,9 @@ struct ClientOptions {
   // answers within seconds (client-go's 10, backing off to 5 s, take half a
   // minute to report a server that is down). Informers retry on their own.
   int max_retries = 3;
+  // Offer HTTP/2 over ALPN (false: HTTP/1.1 only, one connection per
+  // concurrent request or watch).
+  bool http2 = true;
 };
 
 // Loads the configuration and creates the transport. Failures: kUsage for a

@@ -24,6 +24,7 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 const Resource kPods{{"", "v1", "pods"}, true};
+const Resource kConfigMaps{{"", "v1", "configmaps"}, true};
 constexpr int kPodCount = 12;  // apps app-0..app-3, so app=app-1 matches 3
 
 std::vector<std::string> lines(const std::string& text) {
@@ -584,6 +585,77 @@ TEST(CliBench, RelistOfUnchangedPodsReportsNoneChanged) {
   EXPECT_EQ(r.out.rfind("objects=50 changed=0 list_mode=", 0), 0u) << r.out;
 }
 
+// name=value cells of one output line (values as text).
+std::map<std::string, std::string> name_values(const std::string& line) {
+  std::map<std::string, std::string> kv;
+  for (const auto& pair : cells(line)) {
+    auto eq = pair.find('=');
+    if (eq != std::string::npos) kv[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return kv;
+}
+
+TEST(CliBench, PollingCostsMoreRequestsAndLatencyThanAnInformerForTheSameChanges) {
+  auto r = run({KINFORMER_BIN, "bench", "polling", "--objects", "50", "--changes-per-s", "20",
+                "--seconds", "5", "--poll-interval", "1s"},
+               120s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), 3u) << r.out;
+  auto informer = name_values(ls[0]);
+  auto polling = name_values(ls[1]);
+  EXPECT_EQ(informer["mode"], "informer") << ls[0];
+  EXPECT_EQ(polling["mode"], "polling") << ls[1];
+  EXPECT_EQ(polling["poll_interval_s"], "1.000") << ls[1];
+  for (auto* kv : {&informer, &polling}) {
+    for (const char* k : {"objects", "writes", "detected", "missed", "requests", "received_bytes",
+                          "latency_p50_ms", "latency_p99_ms", "cpu_seconds", "seconds"}) {
+      ASSERT_TRUE(kv->count(k)) << k << " missing: " << r.out;
+    }
+    EXPECT_EQ((*kv)["objects"], "50");
+    EXPECT_EQ((*kv)["write_failures"], "0") << r.out;
+    EXPECT_GT(std::stod((*kv)["writes"]), 50) << r.out;  // ~100 at 20/s for 5 s
+    EXPECT_GT(std::stod((*kv)["requests"]), 0) << r.out;
+    EXPECT_GT(std::stod((*kv)["received_bytes"]), 0) << r.out;
+    EXPECT_EQ(std::stod((*kv)["detected"]) + std::stod((*kv)["missed"]), std::stod((*kv)["writes"]))
+        << r.out;
+  }
+  // The informer sees every change, over one or two requests (list + watch),
+  // well within the poll interval; the poller lists once a second (>= 5 lists)
+  // and, with ~2 writes per object over the run, misses some.
+  EXPECT_EQ(informer["missed"], "0") << r.out;
+  EXPECT_LE(std::stod(informer["requests"]), 2) << r.out;
+  EXPECT_GE(std::stod(polling["requests"]), 5) << r.out;
+  EXPECT_LT(std::stod(informer["requests"]), std::stod(polling["requests"])) << r.out;
+  EXPECT_LT(std::stod(informer["latency_p50_ms"]), 500) << r.out;
+  EXPECT_LT(std::stod(informer["latency_p50_ms"]), std::stod(polling["latency_p50_ms"])) << r.out;
+  EXPECT_LE(std::stod(polling["latency_p99_ms"]), 1000 + 1000)
+      << r.out;  // one interval (+ slack for a loaded machine)
+  EXPECT_EQ(ls[2].rfind("reproduce: ", 0), 0u) << ls[2];
+  EXPECT_NE(ls[2].find(
+                "bench polling --objects 50 --changes-per-s 20.0 --seconds 5.0 --poll-interval 1s"),
+            std::string::npos)
+      << ls[2];
+}
+
+TEST(CliBench, InformersOnOneClientOverHttp11HoldOneConnectionPerWatch) {
+  auto r = run({KINFORMER_BIN, "bench", "informers", "--count", "12", "--objects", "60"}, 120s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), 2u) << r.out;
+  auto kv = name_values(ls[0]);
+  EXPECT_EQ(kv["informers"], "12") << ls[0];
+  EXPECT_EQ(kv["objects"], "60") << ls[0];  // every shard's configmaps, each in one informer
+  // The embedded server speaks HTTP/1.1: each idle watch keeps a connection.
+  EXPECT_EQ(kv["http_version"], "1") << ls[0];
+  EXPECT_EQ(kv["connections"], "12") << ls[0];
+  for (const char* k : {"seconds", "cpu_seconds", "peak_rss_mb", "requests"}) {
+    ASSERT_TRUE(kv.count(k)) << k << " missing: " << ls[0];
+    EXPECT_GT(std::stod(kv[k]), 0) << k;
+  }
+  EXPECT_NE(ls[1].find("bench informers --count 12 --objects 60"), std::string::npos) << ls[1];
+}
+
 TEST_F(CliTest, BenchSyncReadsAClusterFromAKubeconfig) {
   create_pods();
   auto r = kinformer({"bench", "sync", "--resource", "po", "-n", "demo", "--metadata-only"});
@@ -595,6 +667,24 @@ TEST_F(CliTest, BenchSyncReadsAClusterFromAKubeconfig) {
       << r.out;  // never writes to a real cluster
   r = kinformer({"bench", "sync", "--objects", "5"});
   EXPECT_EQ(r.code, 2) << r.err;
+}
+
+TEST_F(CliTest, BenchPollingAndInformersOnAClusterNeedANamespaceAndCleanUpAfterThemselves) {
+  auto r = kinformer({"bench", "polling", "--seconds", "1"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("-n"), std::string::npos) << r.err;
+  r = kinformer({"bench", "informers", "-n", "demo", "--count", "3", "--objects", "9"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("informers=3 objects=9 ", 0), 0u) << r.out;
+  r = kinformer({"bench", "polling", "-n", "demo", "--objects", "5", "--changes-per-s", "10",
+                 "--seconds", "1", "--poll-interval", "500ms"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("mode=informer objects=5 ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("--kubeconfig " + kubeconfig_ + " -n demo --objects 5"), std::string::npos)
+      << r.out;
+  auto left = cluster_.client->list(kConfigMaps, "demo", {.label_selector = "app=kinformer-bench"});
+  ASSERT_TRUE(left) << left.error().message;
+  EXPECT_TRUE(left->items.empty()) << left->items.size() << " bench configmaps left behind";
 }
 
 }  // namespace

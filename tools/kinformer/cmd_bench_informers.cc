@@ -1,0 +1,204 @@
+// `kinformer bench informers`: many informers on ONE client (one Transport:
+// one curl multi handle, one I/O thread), and how many TCP connections they
+// hold.
+//
+//   kinformer bench informers --count 100 --objects 1000
+//   kinformer bench informers --count 100 --http1.1     # HTTP/2 not even offered
+//   kinformer bench informers --kubeconfig ~/.kube/config -n scratch --count 100
+//
+// The informers are label-scoped: informer i watches the configmaps labelled
+// shard=i in one namespace (the objects spread evenly over the shards). That
+// is what a sharded controller, or one informer per tenant selector, does, and
+// it needs nothing but a namespace on a real cluster (100 CRDs would need
+// cluster-admin). Each informer has its own factory; all share one RestClient.
+//
+// Prints one line of name=value pairs, then the command that reproduces it:
+//
+//   informers=100 objects=1000 seconds=0.41 cpu_seconds=0.35 peak_rss_mb=21.3
+//   connections=100 requests=100 http_version=1
+//
+//   seconds          first factory start() to every informer synced
+//   cpu_seconds      this process's CPU time over the same span
+//   peak_rss_mb      this process's peak resident memory (VmHWM, reset before the informers start)
+//   connections      TCP connections of this process ESTABLISHED to the server's port once all
+//                    are synced and idle (/proc/self/net/tcp{,6} matched against /proc/self/fd)
+//                    (Transport::Stats::connections_opened is not used: curl reports a
+//                    transfer's connections when it ends, and a watch has not ended)
+//   requests         requests started (lists, watches, retries)
+//   http_version     the protocol the server answered with (2: one multiplexed connection is
+//                    possible; 1: every open watch holds a connection of its own)
+//
+// Without --kubeconfig the embedded API server (HTTP/1.1 only) runs as a child
+// process; with it, the configmaps (bench-cm-0...) are created in -n NAMESPACE
+// and deleted afterwards.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include "kube/informers/factory.h"
+#include "tools/kinformer/bench_common.h"
+#include "tools/kinformer/commands.h"
+#include "tools/kinformer/connection.h"
+#include "tools/kinformer/duration.h"
+#include "tools/kinformer/process_stats.h"
+#include "tools/kinformer/server_process.h"
+
+namespace kinformer::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const kube::Resource kConfigMaps{{"", "v1", "configmaps"}, true};
+
+struct InformersFlags {
+  ClusterFlags cluster;
+  std::string namespace_;
+  std::size_t count = 100;
+  std::size_t objects = 1000;
+  bool http1 = false;
+  std::string sync_timeout = "5m";
+};
+
+std::string reproduce(const InformersFlags& f) {
+  std::string cmd = self_path() + " bench informers";
+  if (!f.cluster.kubeconfig.empty()) cmd += " --kubeconfig " + f.cluster.kubeconfig;
+  if (!f.cluster.context.empty()) cmd += " --context " + f.cluster.context;
+  if (!f.namespace_.empty()) cmd += " -n " + f.namespace_;
+  cmd += " --count " + std::to_string(f.count) + " --objects " + std::to_string(f.objects);
+  if (f.http1) cmd += " --http1.1";
+  return cmd;
+}
+
+int run_bench_informers(const InformersFlags& flags) {
+  auto sync_timeout = parse_duration(flags.sync_timeout);
+  if (!sync_timeout)
+    return fail("bench", {kUsage, "--sync-timeout: " + sync_timeout.error().message});
+  const bool embedded = flags.cluster.kubeconfig.empty();
+  if (!embedded && flags.namespace_.empty())
+    return fail(
+        "bench",
+        {kUsage, "--kubeconfig: bench informers creates configmaps; name their namespace with -n"});
+  const std::string ns = embedded ? "bench" : flags.namespace_;
+  ClusterFlags cluster = flags.cluster;
+  std::unique_ptr<ServerProcess> server;
+  std::filesystem::path dir;
+  if (embedded) {
+    dir =
+        std::filesystem::temp_directory_path() / ("kinformer-bench-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto started = ServerProcess::start(dir);  // before any thread starts: it forks
+    if (!started) return fail("bench", {kFailure, started.error().message});
+    server = std::move(*started);
+    cluster.kubeconfig = server->kubeconfig().string();
+  }
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{dir};
+  {
+    Connection setup;  // its own transport, closed (with its pooled connections) before counting
+    if (auto f = connect(cluster, setup, {.qps = 5000, .burst = 5000})) return fail("bench", *f);
+    if (auto f = populate_configmaps(*setup.client, setup.config, ns, flags.objects, flags.count))
+      return fail("bench", *f);
+  }
+
+  Connection conn;
+  if (auto f = connect(cluster, conn, {.qps = 5000, .burst = 5000, .http2 = !flags.http1}))
+    return fail("bench", *f);
+  const int port = url_port(conn.config.host);
+  std::optional<Failure> failure;
+  std::size_t objects = 0, connections = 0;
+  double seconds = 0, cpu = 0;
+  const auto before = conn.client->transport().stats();
+  {
+    release_free_memory();
+    reset_peak_rss();
+    const double cpu0 = cpu_seconds();
+    const auto t0 = Clock::now();
+    std::vector<std::unique_ptr<kube::informers::SharedInformerFactory>> factories;
+    std::vector<std::shared_ptr<kube::informers::SharedIndexInformer>> informers;
+    for (std::size_t i = 0; i < flags.count; ++i) {
+      factories.push_back(std::make_unique<kube::informers::SharedInformerFactory>(
+          conn.client, kube::informers::InformerFactoryOptions{
+                           .namespace_ = ns,
+                           .label_selector = "app=kinformer-bench,shard=" + std::to_string(i)}));
+      informers.push_back(factories.back()->for_resource(kConfigMaps).informer);
+      factories.back()->start();
+    }
+    const auto deadline = Clock::now() + *sync_timeout;
+    for (std::size_t i = 0; i < informers.size() && !failure; ++i) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (!informers[i]->wait_for_cache_sync(std::max(left, std::chrono::milliseconds(1)))) {
+        auto err = informers[i]->last_error();
+        failure = Failure{kSyncTimeout, "informer " + std::to_string(i) + " (configmaps shard=" +
+                                            std::to_string(i) + ") did not sync within " +
+                                            human_duration(*sync_timeout) +
+                                            (err ? ": last error: " + err->message : "")};
+      }
+    }
+    seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    cpu = cpu_seconds() - cpu0;
+    for (const auto& informer : informers) objects += informer->indexer().size();
+    // Each informer has one request open (a streaming list turns into the
+    // watch; a paged list is followed by a watch): let them all open.
+    const std::size_t expected = before.requests_started + flags.count;
+    for (int i = 0; i < 500 && conn.client->transport().stats().requests_started < expected; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    connections = established_connections_to(port);
+    for (auto& f : factories) f->shutdown();
+  }
+  if (failure) return fail("bench", *failure);
+  const auto after = conn.client->transport().stats();
+  long http_version = 0;
+  if (auto r = conn.client->get_raw("/api")) http_version = r->http_version;
+  if (!embedded) {
+    Connection cleanup_conn;
+    if (!connect(cluster, cleanup_conn, {.qps = 5000, .burst = 5000}))
+      delete_configmaps(*cleanup_conn.client, ns, flags.objects);
+  }
+  std::cout << "informers=" << flags.count << " objects=" << objects
+            << " seconds=" << fixed(seconds, 3) << " cpu_seconds=" << fixed(cpu, 3)
+            << " peak_rss_mb=" << fixed(static_cast<double>(peak_rss_bytes()) / 1e6, 1)
+            << " connections=" << connections
+            << " requests=" << after.requests_started - before.requests_started
+            << " http_version=" << http_version << "\nreproduce: " << reproduce(flags) << std::endl;
+  return kOk;
+}
+
+}  // namespace
+
+void add_bench_informers_command(CLI::App& bench, int& exit_code) {
+  auto flags = std::make_shared<InformersFlags>();
+  auto* cmd = bench.add_subcommand(
+      "informers",
+      "--count label-scoped configmap informers on one client: seconds=, cpu_seconds=, "
+      "peak_rss_mb=, connections= (TCP connections open to the server), http_version=. Without "
+      "--kubeconfig, on the embedded API server (HTTP/1.1); with it, creates and then deletes "
+      "configmaps in -n NAMESPACE.");
+  cmd->add_option("--kubeconfig", flags->cluster.kubeconfig,
+                  "Run against this cluster (writes configmaps)");
+  cmd->add_option("--context", flags->cluster.context, "The kubeconfig context to use");
+  cmd->add_option("-n,--namespace", flags->namespace_,
+                  "Namespace for the configmaps (required with --kubeconfig)");
+  cmd->add_option("--count", flags->count, "Informers (informer i watches shard=i)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000}))
+      ->capture_default_str();
+  cmd->add_option("--objects", flags->objects, "Configmaps, spread evenly over the shards")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000000}))
+      ->capture_default_str();
+  cmd->add_flag("--http1.1", flags->http1, "Do not offer HTTP/2 (one connection per open watch)");
+  cmd->add_option("--sync-timeout", flags->sync_timeout, "Give up after this long (exit 6)")
+      ->capture_default_str();
+  cmd->footer(kExitCodeHelp);
+  cmd->callback([flags, &exit_code] { exit_code = run_bench_informers(*flags); });
+}
+
+}  // namespace kinformer::cli
