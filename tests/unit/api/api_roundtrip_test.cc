@@ -13,6 +13,7 @@
 #include "kube/api/coordination/v1.h"
 #include "kube/api/core/v1.h"
 #include "kube/api/meta/v1.h"
+#include "kube/client/typed_client.h"
 #include "kube/core/convert.h"
 #include "support/fixtures.h"
 
@@ -221,9 +222,20 @@ TEST(GeneratedApi, DeploymentBuiltWithDesignatedInitialisersEncodesAsTheYamlWoul
                           "spec": {"containers": [{"image": "nginx:1.25", "name": "web",
                                                    "ports": [{"containerPort": 80}]}]}}}})");
   EXPECT_EQ(kube::to_unstructured(d), expected);
-  EXPECT_EQ(apps::Deployment::kube_resource, "deployments");
-  EXPECT_TRUE(apps::Deployment::kube_namespaced);
-  EXPECT_FALSE(core::Namespace::kube_namespaced);
+}
+
+TEST(GeneratedApi, TopLevelKindsNameTheirResourceFromTheSpecsPaths) {
+  kube::Resource deployments = kube::resource_of<apps::Deployment>();
+  EXPECT_EQ(deployments.gvr, (kube::GroupVersionResource{"apps", "v1", "deployments"}));
+  EXPECT_TRUE(deployments.namespaced);
+  kube::Resource namespaces = kube::resource_of<core::Namespace>();
+  EXPECT_EQ(namespaces.gvr, (kube::GroupVersionResource{"", "v1", "namespaces"}));
+  EXPECT_FALSE(namespaces.namespaced);
+  EXPECT_EQ(kube::resource_of<core::Endpoints>().gvr.resource, "endpoints");
+  EXPECT_EQ(core::Pod::kube_kind, "Pod");
+  // A kind with its apiVersion and kind left empty gets them when sent.
+  json::value sent = kube::to_unstructured_with_kind(core::ConfigMap{});
+  EXPECT_EQ(sent, json::parse(R"({"apiVersion":"v1","kind":"ConfigMap"})"));
 }
 
 }  // namespace
