@@ -5,7 +5,7 @@
 #
 # Installed targets (namespace kinformer::):
 #   kinformer          the client library: core cache client workqueue informers
-#                      controller leaderelection serve (static, one archive per layer)
+#                      controller leaderelection serve, api (static, one archive per layer)
 #   testing            the embedded API server, for users' own controller tests (static)
 #   kinformer_shared   libkinformer.so: the same client library, shared
 #   testing_shared     libkinformer_testing.so: the server, shared (links libkinformer.so)

@@ -66,7 +66,8 @@
 // Supported member types: std::string, bool, integers (range-checked), float
 // and double, std::optional<U>, std::vector<U>, std::map<std::string, U>,
 // kube::IntOrString, kube::ObjectMeta, boost::json::value / object (taken
-// as is), and any struct with a field list. Other types: specialise
+// as is), any struct with a field list, and the generated API types
+// (kube/api/..., which convert through kube_decode / kube_encode). Other types: specialise
 // kube::Codec<T> (see below) or the build fails naming the type.
 //
 // Thread-safety: pure functions over values; no shared state.
@@ -508,6 +509,25 @@ struct Codec<T> {
         if (!o.contains(kv.key())) o.emplace(kv.key(), kv.value());
     }
   }
+};
+
+// A type with free functions kube_decode / kube_encode found by argument-dependent
+// lookup (the generated API, kube/api/<group>/<version>.h, whose definitions are out of
+// line so that user code instantiates no converter for them):
+//   void kube_decode(const boost::json::value&, T&, kube::Decoder&);  // never called with null
+//   boost::json::value kube_encode(const T&);
+template <class T>
+concept AdlCodecType = !DescribedStruct<T> && requires(const boost::json::value& v, T& t,
+                                                       const T& ct, Decoder& d) {
+  kube_decode(v, t, d);
+  { kube_encode(ct) } -> std::same_as<boost::json::value>;
+};
+
+template <AdlCodecType T>
+struct Codec<T> {
+  static void decode(const boost::json::value& v, T& out, Decoder& d) { kube_decode(v, out, d); }
+  static boost::json::value encode(const T& in) { return kube_encode(in); }
+  static bool empty(const T&) { return false; }
 };
 
 // ------------------------------------------------------------- conversions

@@ -4,7 +4,8 @@
 //
 //   auto client = std::make_shared<kube::RestClient>(transport);
 //   kube::informers::SharedInformerFactory factory(client, {.namespace_ = "demo"});
-//   auto pods = factory.pods();                       // typed accessor
+//   auto pods = factory.pods();                       // unstructured accessor (kube::Object)
+//   auto deployments = factory.typed<kube::api::apps::v1::Deployment>();  // generated types
 //   auto crs = factory.for_resource({{"example.com", "v1", "widgets"}, true});  // dynamic
 //   pods.informer->add_event_handler(handler);
 //   factory.start();
@@ -14,6 +15,7 @@
 //   }
 //   kube::Result<kube::ObjectPtr> p = pods.lister().namespace_("demo").get("web");
 //   kube::informers::TypedLister<Widget> widgets(crs.lister());  // your own struct: typed_lister.h
+//   kube::Result<Deployment> d = deployments.lister().namespace_("demo").get("web");
 //   factory.shutdown();
 //
 // A metadata-only factory ({.metadata_only = true}) lists and watches
@@ -43,10 +45,12 @@
 #include <vector>
 
 #include "kube/client/rest_client.h"
+#include "kube/client/typed_client.h"
 #include "kube/core/gvk.h"
 #include "kube/core/mutex.h"
 #include "kube/informers/lister.h"
 #include "kube/informers/shared_informer.h"
+#include "kube/informers/typed_lister.h"
 
 namespace kube::informers {
 
@@ -75,6 +79,16 @@ struct ResourceInformer {
   Lister lister() const { return Lister(informer->indexer(), resource.gvr.resource); }
 };
 
+// An informer whose lister hands out T (a generated kind such as
+// kube::api::core::v1::Pod, or any struct naming its resource: typed_client.h).
+// The cache keeps kube::Objects; each get/list decodes (docs/design.md, "Typed API").
+template <class T>
+struct TypedResourceInformer {
+  ResourceInformer untyped;
+  const std::shared_ptr<SharedIndexInformer>& informer() const { return untyped.informer; }
+  TypedLister<T> lister() const { return TypedLister<T>(untyped.lister()); }
+};
+
 struct SyncResult {
   GroupVersionResource resource;
   bool synced = false;
@@ -92,7 +106,15 @@ class SharedInformerFactory {
   // after start() are started at once.
   ResourceInformer for_resource(const Resource& resource);
 
-  // Built-in kinds.
+  // The informer for T's resource, with a typed lister:
+  //   auto pods = factory.typed<kube::api::core::v1::Pod>();
+  //   kube::Result<Pod> p = pods.lister().namespace_("demo").get("web");  // p->spec->node_name
+  template <ApiResourceType T>
+  TypedResourceInformer<T> typed() {
+    return {for_resource(resource_of<T>())};
+  }
+
+  // Built-in kinds (unstructured; typed<T>() for typed values).
   ResourceInformer pods() { return for_resource({{"", "v1", "pods"}, true}); }
   ResourceInformer services() { return for_resource({{"", "v1", "services"}, true}); }
   ResourceInformer endpoints() { return for_resource({{"", "v1", "endpoints"}, true}); }
