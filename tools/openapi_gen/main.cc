@@ -20,6 +20,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include <boost/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
@@ -414,6 +416,285 @@ class Generator {
   std::map<std::string, KindInfo> kinds_;
 };
 
+// ---- CRD input: openapi_gen --crd FILE.yaml --out DIR [--namespace-cpp NS] ----------
+//
+// Reads a CustomResourceDefinition (apiextensions.k8s.io/v1, YAML; a multi-document
+// file is fine: the documents of another kind are skipped) and, for each served
+// version, writes DIR/include/kube/api/<g>/<version>.h and DIR/src/api/<g>_<version>.cc
+// where <g> is the first label of the group ("stable.example.com" -> "stable"), in
+// namespace kube::api::<g>::<version> unless --namespace-cpp says otherwise. The kind's
+// struct and one struct per inline object schema, named after its path (CronTab,
+// CronTabSpec, CronTabSpecTemplate; array items: ...Item, map values: ...Value).
+
+struct CrdMember {
+  std::string json_name, cpp_name, type, doc;
+  bool required = false;
+};
+
+struct CrdStruct {
+  std::string name, doc;
+  std::vector<CrdMember> members;
+  std::optional<KindInfo> kind;
+};
+
+std::string pascal_case(const std::string& name) {
+  std::string out;
+  bool up = true;
+  for (char c : name) {
+    if (!std::isalnum((unsigned char)c)) {
+      up = true;
+      continue;
+    }
+    out += up ? static_cast<char>(std::toupper((unsigned char)c)) : c;
+    up = false;
+  }
+  return out;
+}
+
+class CrdGenerator {
+ public:
+  CrdGenerator(const YAML::Node& crd, std::string ns_override)
+      : crd_(crd), ns_override_(std::move(ns_override)) {}
+
+  void run(const fs::path& out) {
+    const YAML::Node spec = crd_["spec"];
+    if (!spec || !spec.IsMap()) fail("the CustomResourceDefinition has no spec");
+    group_ = scalar(spec, "group", "spec");
+    const YAML::Node names = spec["names"];
+    if (!names || !names.IsMap()) fail("spec.names is missing");
+    kind_ = scalar(names, "kind", "spec.names");
+    plural_ = scalar(names, "plural", "spec.names");
+    std::string scope = scalar(spec, "scope", "spec");
+    if (scope != "Namespaced" && scope != "Cluster")
+      fail("spec.scope is \"" + scope + "\", expected Namespaced or Cluster");
+    const YAML::Node versions = spec["versions"];
+    if (!versions || !versions.IsSequence() || versions.size() == 0)
+      fail("spec.versions is missing or empty");
+    std::vector<YAML::Node> served;
+    for (std::size_t i = 0; i < versions.size(); ++i)
+      if (versions[i]["served"] && versions[i]["served"].as<bool>()) served.push_back(versions[i]);
+    if (served.empty()) fail("no version of spec.versions is served");
+    if (!ns_override_.empty() && served.size() > 1)
+      fail("--namespace-cpp names one namespace but " + std::to_string(served.size()) +
+           " versions are served");
+    std::string label = group_.substr(0, group_.find('.'));
+    label = snake_case(label);
+    for (const auto& v : served) {
+      std::string version = scalar(v, "name", "spec.versions[]");
+      std::string where = "spec.versions[" + version + "].schema.openAPIV3Schema";
+      const YAML::Node schema = v["schema"] ? v["schema"]["openAPIV3Schema"] : YAML::Node();
+      if (!schema || !schema.IsMap()) fail(where + " is missing (no schema to generate from)");
+      structs_.clear();
+      KindInfo k{group_ + "/" + version, kind_, plural_, scope == "Namespaced"};
+      object_struct(schema, kind_, where, &k);
+      std::string ns = ns_override_.empty() ? "kube::api::" + label + "::" + version : ns_override_;
+      std::string path = label + "/" + version;
+      write(out / "include/kube/api" / (path + ".h"), header(path, ns));
+      write(out / "src/api" / (label + "_" + version + ".cc"), source(path, ns));
+    }
+  }
+
+ private:
+  static std::string scalar(const YAML::Node& n, const std::string& key, const std::string& where) {
+    const YAML::Node v = n[key];
+    if (!v || !v.IsScalar() || v.Scalar().empty()) fail(where + "." + key + " is missing");
+    return v.Scalar();
+  }
+
+  static bool flag(const YAML::Node& n, const char* key) {
+    return n[key] && n[key].IsScalar() && n[key].as<bool>();
+  }
+
+  static std::string text(const YAML::Node& n, const char* key) {
+    return n[key] && n[key].IsScalar() ? n[key].Scalar() : std::string();
+  }
+
+  static void write(const fs::path& file, const std::string& text) {
+    fs::create_directories(file.parent_path());
+    std::ofstream out(file, std::ios::binary);
+    out << text;
+    if (!out) fail("cannot write " + file.string());
+  }
+
+  // The C++ type of a schema; object schemas with properties become structs named `name`.
+  std::string value_type(const YAML::Node& p, const std::string& name, const std::string& where) {
+    if (!p.IsMap()) fail(where + ": the schema is not a map");
+    if (flag(p, "x-kubernetes-int-or-string")) return "kube::IntOrString";
+    std::string type = text(p, "type"), format = text(p, "format");
+    if (type == "string")
+      return format == "date-time" ? "kube::api::Time" : "std::string";
+    if (type == "boolean") return "bool";
+    if (type == "integer") return format == "int32" ? "std::int32_t" : "std::int64_t";
+    if (type == "number") return "double";
+    if (type == "array") {
+      if (!p["items"] || !p["items"].IsMap()) fail(where + ": an array without items");
+      return "std::vector<" + value_type(p["items"], name + "Item", where + "[]") + ">";
+    }
+    if (type == "object" || type.empty()) {
+      if (p["properties"] && p["properties"].IsMap() && p["properties"].size() > 0)
+        return object_struct(p, name, where, nullptr);
+      if (const YAML::Node ap = p["additionalProperties"]) {
+        if (ap.IsMap()) return "std::map<std::string, " + value_type(ap, name + "Value", where + "{}") + ">";
+        if (ap.IsScalar() && ap.as<bool>()) return "std::map<std::string, boost::json::value>";
+      }
+      // x-kubernetes-preserve-unknown-fields, or an object/any without a declared shape.
+      return "boost::json::value";
+    }
+    fail(where + ": unsupported type \"" + type + "\"");
+  }
+
+  // Emits the struct `name` for an object schema (after the structs it holds).
+  std::string object_struct(const YAML::Node& schema, const std::string& name,
+                            const std::string& where, const KindInfo* kind) {
+    for (const auto& s : structs_)
+      if (s.name == name) fail(where + ": two schemas map to the C++ type name " + name);
+    CrdStruct st;
+    st.name = name;
+    st.doc = text(schema, "description");
+    if (kind) st.kind = *kind;
+    std::set<std::string> required;
+    if (const YAML::Node r = schema["required"]; r && r.IsSequence())
+      for (const auto& x : r) required.insert(x.Scalar());
+    std::set<std::string> seen = {"unknown"};
+    auto add = [&](const std::string& json_name, const std::string& type, const std::string& doc) {
+      CrdMember m{json_name, snake_case(json_name), type, doc, required.count(json_name) > 0};
+      if (!seen.insert(m.cpp_name).second)
+        fail(where + ": two properties named " + m.cpp_name + " in C++");
+      st.members.push_back(std::move(m));
+    };
+    const YAML::Node props = schema["properties"];
+    if (kind) {
+      // Every object of a kind has these, whether the schema lists them or not.
+      const std::string api_version_doc =
+          "APIVersion defines the versioned schema of this representation of an object.";
+      add("apiVersion", "std::string", api_version_doc);
+      add("kind", "std::string", "Kind is a string value representing the REST resource.");
+      add("metadata", "kube::api::meta::v1::ObjectMeta", "Standard object's metadata.");
+      for (auto& m : st.members) m.required = false;
+    }
+    if (props && props.IsMap()) {
+      for (const auto& kv : props) {
+        std::string key = kv.first.Scalar();
+        if (kind && (key == "apiVersion" || key == "kind" || key == "metadata")) continue;
+        std::string type = value_type(kv.second, name + pascal_case(key), where + "." + key);
+        add(key, type, kv.second.IsMap() ? text(kv.second, "description") : "");
+      }
+    }
+    structs_.push_back(std::move(st));
+    return name;
+  }
+
+  std::string header(const std::string& path, const std::string& ns) {
+    std::ostringstream h;
+    h << "// kube/api/" << path << ".h — GENERATED by tools/openapi_gen --crd from the\n"
+      << "// CustomResourceDefinition " << plural_ << "." << group_ << "; do not edit.\n"
+      << "// Decode with kube::from_unstructured<T>, encode with kube::to_unstructured;\n"
+      << "// members not required by the schema are std::optional.\n"
+      << "#pragma once\n\n"
+      << "#include <cstdint>\n#include <map>\n#include <optional>\n#include <string>\n"
+      << "#include <string_view>\n#include <vector>\n\n#include <boost/json/value.hpp>\n\n"
+      << "#include \"kube/api/meta/v1.h\"\n#include \"kube/api/primitives.h\"\n"
+      << "#include \"kube/core/convert.h\"\n\nnamespace " << ns << " {\n";
+    for (const auto& st : structs_) {
+      h << "\n";
+      if (!st.doc.empty()) h << comment(st.doc, "");
+      h << "struct " << st.name << " {\n";
+      for (const auto& m : st.members) {
+        if (!m.doc.empty()) h << comment(m.doc, "  ");
+        if (m.required)
+          h << "  " << m.type << " " << m.cpp_name << "{};\n";
+        else
+          h << "  std::optional<" << m.type << "> " << m.cpp_name << "{};\n";
+      }
+      h << "  // Fields this schema does not declare (and explicit nulls), kept for the round trip.\n"
+        << "  kube::UnknownFields unknown{};\n";
+      if (st.kind) {
+        h << "\n  static constexpr std::string_view kube_api_version = \"" << st.kind->api_version
+          << "\";\n"
+          << "  static constexpr std::string_view kube_kind = \"" << st.kind->kind << "\";\n"
+          << "  static constexpr std::string_view kube_resource = \"" << st.kind->resource
+          << "\";\n"
+          << "  static constexpr bool kube_namespaced = "
+          << (st.kind->namespaced ? "true" : "false") << ";\n";
+      }
+      h << "\n  bool operator==(const " << st.name << "&) const = default;\n};\n";
+      h << "void kube_decode(const boost::json::value& json, " << st.name
+        << "& out, kube::Decoder& d);\n"
+        << "boost::json::value kube_encode(const " << st.name << "& in);\n";
+    }
+    h << "\n}  // namespace " << ns << "\n";
+    return h.str();
+  }
+
+  std::string source(const std::string& path, const std::string& ns) {
+    std::ostringstream s;
+    s << "// GENERATED by tools/openapi_gen --crd from the CustomResourceDefinition\n"
+      << "// " << plural_ << "." << group_ << "; do not edit. Decoding and encoding of kube/api/"
+      << path << ".h\n// (rules: src/api/codec.h in the kinformer sources).\n"
+      << "#include \"kube/api/" << path << ".h\"\n\n#include \"src/api/codec.h\"\n\n"
+      << "namespace " << ns << " {\n\nusing kube::api::detail::decode_member;\n"
+      << "using kube::api::detail::encode_optional;\nusing "
+         "kube::api::detail::encode_required;\nusing kube::api::detail::keep_unknown;\n"
+      << "using kube::api::detail::write_unknown;\n";
+    for (const auto& st : structs_) {
+      s << "\nvoid kube_decode(const boost::json::value& json, " << st.name
+        << "& out, kube::Decoder& d) {\n"
+        << "  const boost::json::object* o = json.if_object();\n"
+        << "  if (!o) return d.mismatch(\"object\", json);\n"
+        << "  for (const auto& kv : *o) {\n"
+        << "    const std::string_view k = kv.key();\n"
+        << "    const boost::json::value& v = kv.value();\n"
+        << "    if (v.is_null()) keep_unknown(out.unknown, kv);\n";
+      for (const auto& m : st.members)
+        s << "    else if (k == \"" << m.json_name << "\") decode_member(v, k, out." << m.cpp_name
+          << ", d);\n";
+      s << "    else keep_unknown(out.unknown, kv);\n  }\n}\n";
+      s << "\nboost::json::value kube_encode(const " << st.name << "& in) {\n"
+        << "  boost::json::object o;\n";
+      for (const auto& m : st.members) {
+        if (m.required)
+          s << "  encode_required(o, \"" << m.json_name << "\", in." << m.cpp_name
+            << ", in.unknown);\n";
+        else
+          s << "  encode_optional(o, \"" << m.json_name << "\", in." << m.cpp_name << ");\n";
+      }
+      s << "  write_unknown(o, in.unknown);\n  return o;\n}\n";
+    }
+    s << "\n}  // namespace " << ns << "\n";
+    return s.str();
+  }
+
+  YAML::Node crd_;
+  std::string ns_override_;
+  std::string group_, kind_, plural_;
+  std::vector<CrdStruct> structs_;
+};
+
+// Every CustomResourceDefinition document of a (multi-document) YAML file.
+std::vector<YAML::Node> crd_documents(const std::string& file) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAllFromFile(file);
+  } catch (const YAML::BadFile&) {
+    fail("cannot read the file");
+  } catch (const YAML::Exception& e) {
+    fail(std::string("not valid YAML: ") + e.what());
+  }
+  std::vector<YAML::Node> crds;
+  for (const auto& d : docs)
+    if (d.IsMap() && d["kind"] && d["kind"].IsScalar() &&
+        d["kind"].Scalar() == "CustomResourceDefinition") {
+      std::string api = d["apiVersion"] && d["apiVersion"].IsScalar() ? d["apiVersion"].Scalar() : "";
+      if (api != "apiextensions.k8s.io/v1")
+        fail("a CustomResourceDefinition of apiVersion \"" + api +
+             "\"; only apiextensions.k8s.io/v1 is supported");
+      crds.push_back(d);
+    }
+  if (crds.empty())
+    fail("no CustomResourceDefinition document (kind: CustomResourceDefinition) in the file");
+  return crds;
+}
+
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) fail("cannot read " + p.string());
@@ -425,27 +706,39 @@ std::string read_file(const fs::path& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string spec, out;
+  const char* usage =
+      "usage: openapi_gen --spec swagger.json --out DIR\n"
+      "       openapi_gen --crd crd.yaml --out DIR [--namespace-cpp kube::api::GROUP::VERSION]\n";
+  std::string spec, crd, out, ns;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--spec" && i + 1 < argc) {
       spec = argv[++i];
+    } else if (a == "--crd" && i + 1 < argc) {
+      crd = argv[++i];
     } else if (a == "--out" && i + 1 < argc) {
       out = argv[++i];
+    } else if (a == "--namespace-cpp" && i + 1 < argc) {
+      ns = argv[++i];
     } else {
-      std::cerr << "usage: openapi_gen --spec swagger.json --out DIR\n";
+      std::cerr << usage;
       return 2;
     }
   }
-  if (spec.empty() || out.empty()) {
-    std::cerr << "usage: openapi_gen --spec swagger.json --out DIR\n";
+  if (spec.empty() == crd.empty() || out.empty() || (!ns.empty() && crd.empty())) {
+    std::cerr << usage;
     return 2;
   }
+  const std::string& input = spec.empty() ? crd : spec;
   try {
-    json::value doc = json::parse(read_file(spec));
-    Generator(doc.as_object()).run(out);
+    if (!crd.empty()) {
+      for (const auto& doc : crd_documents(crd)) CrdGenerator(doc, ns).run(out);
+    } else {
+      json::value doc = json::parse(read_file(spec));
+      Generator(doc.as_object()).run(out);
+    }
   } catch (const std::exception& e) {
-    std::cerr << "openapi_gen: " << spec << ": " << e.what() << "\n";
+    std::cerr << "openapi_gen: " << input << ": " << e.what() << "\n";
     return 1;
   }
   return 0;
