@@ -2,6 +2,9 @@
 // src/api/<group>_<version>.cc) from a Kubernetes OpenAPI v2 spec (GET /openapi/v2).
 //
 //   openapi_gen --spec swagger.json --out DIR
+//   openapi_gen --crd crd.yaml --out DIR [--namespace-cpp kube::api::GROUP::VERSION]
+//
+// (--crd: types of a CustomResourceDefinition's openAPIV3Schema; see CrdGenerator below.)
 //
 // For each definition of the selected group versions (kGroups) it writes an owning
 // struct: one member per property (snake_case), std::optional unless the property is
@@ -521,8 +524,7 @@ class CrdGenerator {
     if (!p.IsMap()) fail(where + ": the schema is not a map");
     if (flag(p, "x-kubernetes-int-or-string")) return "kube::IntOrString";
     std::string type = text(p, "type"), format = text(p, "format");
-    if (type == "string")
-      return format == "date-time" ? "kube::api::Time" : "std::string";
+    if (type == "string") return format == "date-time" ? "kube::api::Time" : "std::string";
     if (type == "boolean") return "bool";
     if (type == "integer") return format == "int32" ? "std::int32_t" : "std::int64_t";
     if (type == "number") return "double";
@@ -534,7 +536,8 @@ class CrdGenerator {
       if (p["properties"] && p["properties"].IsMap() && p["properties"].size() > 0)
         return object_struct(p, name, where, nullptr);
       if (const YAML::Node ap = p["additionalProperties"]) {
-        if (ap.IsMap()) return "std::map<std::string, " + value_type(ap, name + "Value", where + "{}") + ">";
+        if (ap.IsMap())
+          return "std::map<std::string, " + value_type(ap, name + "Value", where + "{}") + ">";
         if (ap.IsScalar() && ap.as<bool>()) return "std::map<std::string, boost::json::value>";
       }
       // x-kubernetes-preserve-unknown-fields, or an object/any without a declared shape.
@@ -606,7 +609,8 @@ class CrdGenerator {
         else
           h << "  std::optional<" << m.type << "> " << m.cpp_name << "{};\n";
       }
-      h << "  // Fields this schema does not declare (and explicit nulls), kept for the round trip.\n"
+      h << "  // Fields this schema does not declare (and explicit nulls), kept for the round "
+           "trip.\n"
         << "  kube::UnknownFields unknown{};\n";
       if (st.kind) {
         h << "\n  static constexpr std::string_view kube_api_version = \"" << st.kind->api_version
@@ -684,7 +688,8 @@ std::vector<YAML::Node> crd_documents(const std::string& file) {
   for (const auto& d : docs)
     if (d.IsMap() && d["kind"] && d["kind"].IsScalar() &&
         d["kind"].Scalar() == "CustomResourceDefinition") {
-      std::string api = d["apiVersion"] && d["apiVersion"].IsScalar() ? d["apiVersion"].Scalar() : "";
+      std::string api =
+          d["apiVersion"] && d["apiVersion"].IsScalar() ? d["apiVersion"].Scalar() : "";
       if (api != "apiextensions.k8s.io/v1")
         fail("a CustomResourceDefinition of apiVersion \"" + api +
              "\"; only apiextensions.k8s.io/v1 is supported");

@@ -18,16 +18,16 @@ namespace stable = kube::api::stable::v1;
 
 // The schema mapping, checked on the types themselves.
 static_assert(std::is_same_v<decltype(stable::CronTabSpec::cron_spec), std::string>);  // required
-static_assert(std::is_same_v<decltype(stable::CronTabSpec::replicas),
-                             std::optional<std::int32_t>>);
-static_assert(std::is_same_v<decltype(stable::CronTabSpec::port),
-                             std::optional<kube::IntOrString>>);
+static_assert(std::is_same_v<decltype(stable::CronTabSpec::replicas), std::optional<std::int32_t>>);
+static_assert(
+    std::is_same_v<decltype(stable::CronTabSpec::port), std::optional<kube::IntOrString>>);
 static_assert(std::is_same_v<decltype(stable::CronTabSpec::node_labels),
                              std::optional<std::map<std::string, std::string>>>);
 static_assert(std::is_same_v<decltype(stable::CronTabSpec::template_),
                              std::optional<stable::CronTabSpecTemplate>>);
-static_assert(std::is_same_v<decltype(stable::CronTabSpecTemplate::containers),
-                             std::optional<std::vector<stable::CronTabSpecTemplateContainersItem>>>);
+static_assert(
+    std::is_same_v<decltype(stable::CronTabSpecTemplate::containers),
+                   std::optional<std::vector<stable::CronTabSpecTemplateContainersItem>>>);
 static_assert(std::is_same_v<decltype(stable::CronTabSpecTemplate::extra),
                              std::optional<json::value>>);  // x-kubernetes-preserve-unknown-fields
 static_assert(std::is_same_v<decltype(stable::CronTabStatus::last_schedule_time),
