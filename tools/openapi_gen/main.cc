@@ -456,11 +456,11 @@ std::string pascal_case(const std::string& name) {
 
 class CrdGenerator {
  public:
-  CrdGenerator(const YAML::Node& crd, std::string ns_override)
-      : crd_(crd), ns_override_(std::move(ns_override)) {}
+  explicit CrdGenerator(std::string ns_override) : ns_override_(std::move(ns_override)) {}
 
-  void run(const fs::path& out) {
-    const YAML::Node spec = crd_["spec"];
+  // Adds the types of one CRD document; CRDs of the same group and version share a file.
+  void add(const YAML::Node& crd) {
+    const YAML::Node spec = crd["spec"];
     if (!spec || !spec.IsMap()) fail("the CustomResourceDefinition has no spec");
     group_ = scalar(spec, "group", "spec");
     const YAML::Node names = spec["names"];
@@ -475,7 +475,8 @@ class CrdGenerator {
       fail("spec.versions is missing or empty");
     std::vector<YAML::Node> served;
     for (std::size_t i = 0; i < versions.size(); ++i)
-      if (versions[i]["served"] && versions[i]["served"].as<bool>()) served.push_back(versions[i]);
+      if (flag(versions[i], "served", "spec.versions[" + std::to_string(i) + "]"))
+        served.push_back(versions[i]);
     if (served.empty()) fail("no version of spec.versions is served");
     if (!ns_override_.empty() && served.size() > 1)
       fail("--namespace-cpp names one namespace but " + std::to_string(served.size()) +
@@ -487,13 +488,25 @@ class CrdGenerator {
       std::string where = "spec.versions[" + version + "].schema.openAPIV3Schema";
       const YAML::Node schema = v["schema"] ? v["schema"]["openAPIV3Schema"] : YAML::Node();
       if (!schema || !schema.IsMap()) fail(where + " is missing (no schema to generate from)");
-      structs_.clear();
-      KindInfo k{group_ + "/" + version, kind_, plural_, scope == "Namespaced"};
-      object_struct(schema, kind_, where, &k);
       std::string ns = ns_override_.empty() ? "kube::api::" + label + "::" + version : ns_override_;
       std::string path = label + "/" + version;
-      write(out / "include/kube/api" / (path + ".h"), header(path, ns));
-      write(out / "src/api" / (label + "_" + version + ".cc"), source(path, ns));
+      CrdFile& file = files_[path];
+      if (!file.ns.empty() && file.ns != ns)
+        fail(plural_ + "." + group_ + " " + version + ": kube/api/" + path +
+             ".h already holds namespace " + file.ns);
+      file.ns = ns;
+      file.stem = label + "_" + version;
+      file.sources.push_back(plural_ + "." + group_);
+      structs_ = &file.structs;
+      KindInfo k{group_ + "/" + version, kind_, plural_, scope == "Namespaced"};
+      object_struct(schema, kind_, where, &k);
+    }
+  }
+
+  void write_all(const fs::path& out) {
+    for (const auto& [path, file] : files_) {
+      write(out / "include/kube/api" / (path + ".h"), header(path, file));
+      write(out / "src/api" / (file.stem + ".cc"), source(path, file));
     }
   }
 
@@ -504,8 +517,12 @@ class CrdGenerator {
     return v.Scalar();
   }
 
-  static bool flag(const YAML::Node& n, const char* key) {
-    return n[key] && n[key].IsScalar() && n[key].as<bool>();
+  static bool flag(const YAML::Node& n, const char* key, const std::string& where) {
+    if (!n[key]) return false;
+    bool b = false;
+    if (!n[key].IsScalar() || !YAML::convert<bool>::decode(n[key], b))
+      fail(where + "." + key + " is not a boolean");
+    return b;
   }
 
   static std::string text(const YAML::Node& n, const char* key) {
@@ -522,7 +539,7 @@ class CrdGenerator {
   // The C++ type of a schema; object schemas with properties become structs named `name`.
   std::string value_type(const YAML::Node& p, const std::string& name, const std::string& where) {
     if (!p.IsMap()) fail(where + ": the schema is not a map");
-    if (flag(p, "x-kubernetes-int-or-string")) return "kube::IntOrString";
+    if (flag(p, "x-kubernetes-int-or-string", where)) return "kube::IntOrString";
     std::string type = text(p, "type"), format = text(p, "format");
     if (type == "string") return format == "date-time" ? "kube::api::Time" : "std::string";
     if (type == "boolean") return "bool";
@@ -538,7 +555,8 @@ class CrdGenerator {
       if (const YAML::Node ap = p["additionalProperties"]) {
         if (ap.IsMap())
           return "std::map<std::string, " + value_type(ap, name + "Value", where + "{}") + ">";
-        if (ap.IsScalar() && ap.as<bool>()) return "std::map<std::string, boost::json::value>";
+        if (flag(p, "additionalProperties", where))
+          return "std::map<std::string, boost::json::value>";
       }
       // x-kubernetes-preserve-unknown-fields, or an object/any without a declared shape.
       return "boost::json::value";
@@ -549,7 +567,7 @@ class CrdGenerator {
   // Emits the struct `name` for an object schema (after the structs it holds).
   std::string object_struct(const YAML::Node& schema, const std::string& name,
                             const std::string& where, const KindInfo* kind) {
-    for (const auto& s : structs_)
+    for (const auto& s : *structs_)
       if (s.name == name) fail(where + ": two schemas map to the C++ type name " + name);
     CrdStruct st;
     st.name = name;
@@ -583,14 +601,27 @@ class CrdGenerator {
         add(key, type, kv.second.IsMap() ? text(kv.second, "description") : "");
       }
     }
-    structs_.push_back(std::move(st));
+    structs_->push_back(std::move(st));
     return name;
   }
 
-  std::string header(const std::string& path, const std::string& ns) {
+  struct CrdFile {
+    std::string ns, stem;
+    std::vector<std::string> sources;  // "crontabs.stable.example.com"
+    std::vector<CrdStruct> structs;
+  };
+
+  static std::string joined(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+    return out;
+  }
+
+  std::string header(const std::string& path, const CrdFile& file) {
+    const std::string& ns = file.ns;
     std::ostringstream h;
     h << "// kube/api/" << path << ".h — GENERATED by tools/openapi_gen --crd from the\n"
-      << "// CustomResourceDefinition " << plural_ << "." << group_ << "; do not edit.\n"
+      << "// CustomResourceDefinition " << joined(file.sources) << "; do not edit.\n"
       << "// Decode with kube::from_unstructured<T>, encode with kube::to_unstructured;\n"
       << "// members not required by the schema are std::optional.\n"
       << "#pragma once\n\n"
@@ -598,7 +629,7 @@ class CrdGenerator {
       << "#include <string_view>\n#include <vector>\n\n#include <boost/json/value.hpp>\n\n"
       << "#include \"kube/api/meta/v1.h\"\n#include \"kube/api/primitives.h\"\n"
       << "#include \"kube/core/convert.h\"\n\nnamespace " << ns << " {\n";
-    for (const auto& st : structs_) {
+    for (const auto& st : file.structs) {
       h << "\n";
       if (!st.doc.empty()) h << comment(st.doc, "");
       h << "struct " << st.name << " {\n";
@@ -630,17 +661,18 @@ class CrdGenerator {
     return h.str();
   }
 
-  std::string source(const std::string& path, const std::string& ns) {
+  std::string source(const std::string& path, const CrdFile& file) {
+    const std::string& ns = file.ns;
     std::ostringstream s;
     s << "// GENERATED by tools/openapi_gen --crd from the CustomResourceDefinition\n"
-      << "// " << plural_ << "." << group_ << "; do not edit. Decoding and encoding of kube/api/"
+      << "// " << joined(file.sources) << "; do not edit. Decoding and encoding of kube/api/"
       << path << ".h\n// (rules: src/api/codec.h in the kinformer sources).\n"
       << "#include \"kube/api/" << path << ".h\"\n\n#include \"src/api/codec.h\"\n\n"
       << "namespace " << ns << " {\n\nusing kube::api::detail::decode_member;\n"
       << "using kube::api::detail::encode_optional;\nusing "
          "kube::api::detail::encode_required;\nusing kube::api::detail::keep_unknown;\n"
       << "using kube::api::detail::write_unknown;\n";
-    for (const auto& st : structs_) {
+    for (const auto& st : file.structs) {
       s << "\nvoid kube_decode(const boost::json::value& json, " << st.name
         << "& out, kube::Decoder& d) {\n"
         << "  const boost::json::object* o = json.if_object();\n"
@@ -668,10 +700,10 @@ class CrdGenerator {
     return s.str();
   }
 
-  YAML::Node crd_;
   std::string ns_override_;
-  std::string group_, kind_, plural_;
-  std::vector<CrdStruct> structs_;
+  std::string group_, kind_, plural_;          // of the CRD being added
+  std::map<std::string, CrdFile> files_;       // by "<g>/<version>"
+  std::vector<CrdStruct>* structs_ = nullptr;  // of the file being added to
 };
 
 // Every CustomResourceDefinition document of a (multi-document) YAML file.
@@ -737,7 +769,18 @@ int main(int argc, char** argv) {
   const std::string& input = spec.empty() ? crd : spec;
   try {
     if (!crd.empty()) {
-      for (const auto& doc : crd_documents(crd)) CrdGenerator(doc, ns).run(out);
+      CrdGenerator gen(ns);
+      for (const auto& doc : crd_documents(crd)) {
+        try {
+          gen.add(doc);
+        } catch (const std::exception& e) {
+          const YAML::Node name = doc["metadata"] ? doc["metadata"]["name"] : YAML::Node();
+          fail("CustomResourceDefinition " +
+               (name && name.IsScalar() ? name.Scalar() : std::string("(no metadata.name)")) +
+               ": " + e.what());
+        }
+      }
+      gen.write_all(out);
     } else {
       json::value doc = json::parse(read_file(spec));
       Generator(doc.as_object()).run(out);

@@ -38,6 +38,11 @@ static_assert(stable::CronTab::kube_api_version == "stable.example.com/v1");
 static_assert(stable::CronTab::kube_kind == "CronTab");
 static_assert(stable::CronTab::kube_resource == "crontabs");
 static_assert(stable::CronTab::kube_namespaced);
+// A second CRD of the same group and version, cluster-scoped, in the same header.
+static_assert(stable::CronPolicy::kube_resource == "cronpolicies");
+static_assert(!stable::CronPolicy::kube_namespaced);
+static_assert(std::is_same_v<decltype(stable::CronPolicy::max_parallel),
+                             std::optional<std::int64_t>>);
 
 constexpr const char* kNightly = R"({
   "apiVersion": "stable.example.com/v1", "kind": "CronTab",
