@@ -344,10 +344,9 @@ ThreadSafeStore::Plan ThreadSafeStore::plan_locked(std::optional<std::string_vie
   const std::string* name = nullptr;
   for (const FieldRequirement& req : fields.requirements()) {
     if (req.negated) continue;
-    if (req.field == "metadata.name") {
-      name = &req.value;
-      continue;
-    }
+    // metadata.name: one key lookup when the namespace is known (below), else
+    // its field index when the store has one (the cache service adds it).
+    if (req.field == "metadata.name") name = &req.value;
     if (req.field == "metadata.namespace" && !known_namespace) known_namespace = req.value;
     if (const ValueIndex* index = field_index_locked(req.field)) {
       consider(index_plan_locked(*index, req.value));

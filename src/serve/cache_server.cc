@@ -395,17 +395,13 @@ class CacheServer::Impl {
       if (!obj) return error_reply(internal::not_found(gvr, rp.name));
       return Reply{200, internal::object_json(*obj, served)};
     }
-    // The view is keyed by namespace/name: a namespace is one range of it;
-    // label selectors are checked object by object over that range.
-    auto snap = entry->cache->list(rp.namespace_);
-    std::vector<ObjectPtr> items;
-    items.reserve(snap.items.size());
-    for (auto& o : snap.items) {
-      // Not the informer's label/field indexes: this view (kept consistent
-      // with the watch history) has none yet, so selectors scan the range.
-      if (labels->matches(*o) && fields->matches(*o)) items.push_back(std::move(o));
-    }
-    return Reply{200, internal::list_json(served, snap.rv, items)};
+    // Selectors are answered from the view's own label and field indexes
+    // (kept under the same mutex as the history, so the list is at one
+    // resourceVersion): the smallest index bucket a requirement names is
+    // walked and the whole selector checked on each; without a usable
+    // requirement the namespace's range is scanned.
+    auto snap = entry->cache->list(rp.namespace_, *fields, *labels);
+    return Reply{200, internal::list_json(served, snap.rv, snap.items)};
   }
 
   std::variant<Reply, WatchPlan> watch_plan(std::shared_ptr<ResourceCache> cache,

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "kube/core/key.h"
+#include "kube/informers/shared_informer.h"
 
 namespace kube::serve::internal {
 
@@ -26,11 +27,37 @@ std::optional<std::uint64_t> parse_resource_version(std::string_view rv) {
   return v;
 }
 
+namespace {
+
+// metadata.name everywhere (metadata.namespace has the store's namespace
+// index), the field indexes the informer has, and the factory's defaults for
+// the resource (so a resource served from an informer built without them is
+// indexed the same way).
+cache::Indexers field_indexers(const ServedResource& r) {
+  cache::Indexers out;
+  out.insert(cache::field_indexer("metadata.name"));
+  const auto defaults = informers::InformerFactoryOptions{}.field_indexes;
+  if (auto it = defaults.find(r.informer.resource.gvr); it != defaults.end()) {
+    for (const auto& path : it->second) out.insert(cache::field_indexer(path));
+  }
+  if (r.informer.informer) {
+    for (const auto& name : r.informer.informer->indexer().index_names()) {
+      if (name.starts_with(cache::kFieldIndexPrefix)) {
+        out.insert(cache::field_indexer(name.substr(cache::kFieldIndexPrefix.size())));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 ResourceCache::ResourceCache(ServedResource resource, std::size_t history_limit,
                              std::function<std::string()> upstream_rv)
     : resource_(std::move(resource)),
       history_limit_(std::max<std::size_t>(history_limit, 1)),
-      upstream_rv_(std::move(upstream_rv)) {}
+      upstream_rv_(std::move(upstream_rv)),
+      index_(field_indexers(resource_)) {}
 
 void ResourceCache::on_add(const ObjectPtr& obj, bool is_in_initial_list) {
   if (!obj) return;
@@ -67,11 +94,14 @@ void ResourceCache::apply(ChangeType type, const std::string& key, ObjectPtr obj
     if (it == objects_.end()) return;  // never served: nothing to tell anyone
     if (!obj) obj = it->second;        // a tombstone without a last state: the one we had
     objects_.erase(it);
+    index_.delete_by_key(key);
     ++deleted_;
   } else {
     auto [it, inserted] = objects_.insert_or_assign(key, obj);
     // An add for a key already served (a relist) is a modification to watchers.
     if (!inserted && type == ChangeType::kAdded) type = ChangeType::kModified;
+    // The index refiles the object (unfiling its previous state) by key.
+    if (!index_.update(obj)) indexed_ = false;
     (type == ChangeType::kAdded ? added_ : modified_)++;
   }
   auto obj_rv = parse_resource_version(obj ? obj->resource_version() : "").value_or(0);
@@ -111,6 +141,56 @@ ResourceCache::Snapshot ResourceCache::list(std::string_view ns) const {
     s.items.push_back(it->second);
   }
   return s;
+}
+
+void ResourceCache::scan_locked(std::string_view ns, const FieldSelector& fields,
+                                const LabelSelector& labels, std::vector<ObjectPtr>& out) const {
+  auto keep = [&](const ObjectPtr& o) {
+    if (labels.matches(*o) && fields.matches(*o)) out.push_back(o);
+  };
+  if (ns.empty()) {
+    for (const auto& [k, o] : objects_) keep(o);
+    return;
+  }
+  std::string prefix = std::string(ns) + "/";
+  for (auto it = objects_.lower_bound(prefix);
+       it != objects_.end() && it->first.starts_with(prefix); ++it) {
+    keep(it->second);
+  }
+}
+
+ResourceCache::Snapshot ResourceCache::list(std::string_view ns, const FieldSelector& fields,
+                                            const LabelSelector& labels) const {
+  if (fields.empty() && labels.empty()) return list(ns);
+  Snapshot s;
+  MutexLock l(mu_);
+  s.rv = rv_;
+  std::optional<std::string_view> in_ns;
+  if (!ns.empty()) in_ns = ns;
+  if (!indexed_ || index_.count_candidates(in_ns, fields, labels) >= objects_.size()) {
+    scan_locked(ns, fields, labels, s.items);
+    return s;
+  }
+  // The store answers in no particular order: sort as the view is sorted
+  // (by the "namespace/name" key string, as etcd orders its keys).
+  auto found = index_.list(in_ns, fields, labels);
+  std::vector<std::pair<std::string, ObjectPtr>> keyed;
+  keyed.reserve(found.size());
+  for (auto& o : found) keyed.emplace_back(object_key(*o), std::move(o));
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  s.items.reserve(keyed.size());
+  for (auto& [k, o] : keyed) s.items.push_back(std::move(o));
+  return s;
+}
+
+std::size_t ResourceCache::count_candidates(std::string_view ns, const FieldSelector& fields,
+                                            const LabelSelector& labels) const {
+  MutexLock l(mu_);
+  if (!indexed_ || (fields.empty() && labels.empty())) return objects_.size();
+  std::optional<std::string_view> in_ns;
+  if (!ns.empty()) in_ns = ns;
+  return std::min(index_.count_candidates(in_ns, fields, labels), objects_.size());
 }
 
 ObjectPtr ResourceCache::get(std::string_view ns, std::string_view name) const {

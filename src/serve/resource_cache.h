@@ -18,6 +18,15 @@
 // A watch whose cursor fell off the front of the history was too slow and is
 // told so (overrun).
 //
+// Selectors: the view also keeps indexes, updated under mu_ with every
+// change (a cache::ThreadSafeStore holding the same shared objects): the
+// built-in label and namespace indexes, and field indexes for metadata.name
+// plus the fields the informer indexes (for pods spec.nodeName and
+// status.phase, InformerFactoryOptions::field_indexes' defaults). A list with
+// selectors walks the smallest candidate set those give and checks the whole
+// selector on each, so it returns exactly what a scan would, in the same
+// order, at the same resourceVersion.
+//
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
@@ -30,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "kube/cache/store.h"
 #include "kube/core/mutex.h"
 #include "kube/core/result.h"
 #include "kube/informers/event_handler.h"
@@ -70,6 +80,15 @@ class ResourceCache final : public informers::ResourceEventHandler {
   };
   // The objects of namespace `ns` ("" = all), and the stamp they are at.
   Snapshot list(std::string_view ns) const;
+  // The objects of namespace `ns` ("" = all) matching `fields` and `labels`,
+  // sorted by namespace/name, from the indexes when one narrows the
+  // candidates (else a scan of the namespace's range).
+  Snapshot list(std::string_view ns, const FieldSelector& fields,
+                const LabelSelector& labels) const;
+  // How many objects list(ns, fields, labels) examines (for tests and the
+  // bench): an index bucket's size, or the view's size when it scans.
+  std::size_t count_candidates(std::string_view ns, const FieldSelector& fields,
+                               const LabelSelector& labels) const;
   ObjectPtr get(std::string_view ns, std::string_view name) const;
 
   struct WatchStart {
@@ -108,6 +127,9 @@ class ResourceCache final : public informers::ResourceEventHandler {
  private:
   void apply(ChangeType type, const std::string& key, ObjectPtr obj, ObjectPtr prev, bool initial)
       KUBE_EXCLUDES(mu_);
+  // Appends the objects in `ns`'s range matching both selectors.
+  void scan_locked(std::string_view ns, const FieldSelector& fields, const LabelSelector& labels,
+                   std::vector<ObjectPtr>& out) const KUBE_REQUIRES(mu_);
 
   const ServedResource resource_;
   const std::size_t history_limit_;
@@ -120,6 +142,11 @@ class ResourceCache final : public informers::ResourceEventHandler {
   std::uint64_t next_seq_ KUBE_GUARDED_BY(mu_) = 1;
   std::uint64_t rv_ KUBE_GUARDED_BY(mu_) = 0;     // the stamp of the current state
   std::uint64_t floor_ KUBE_GUARDED_BY(mu_) = 0;  // watches from below it are expired
+  // The same objects as objects_, indexed (see above); its own lock is only
+  // ever taken under mu_. indexed_ turns false if it ever refused an object
+  // (one without a name, which an informer never delivers): lists then scan.
+  cache::ThreadSafeStore index_ KUBE_GUARDED_BY(mu_);
+  bool indexed_ KUBE_GUARDED_BY(mu_) = true;
   std::map<std::uint64_t, std::function<void()>> watches_ KUBE_GUARDED_BY(mu_);
   std::uint64_t next_watch_id_ KUBE_GUARDED_BY(mu_) = 1;
   std::uint64_t added_ KUBE_GUARDED_BY(mu_) = 0;

@@ -29,8 +29,9 @@
 // - list(namespace, fields, labels) adds the field selector's `=`/`==`
 //   requirements to those candidates: `metadata.namespace=x` uses the
 //   namespace index, `metadata.name=x` with a known namespace is one key
-//   lookup, and `path=x` uses the index named field_index_name(path) when
-//   there is one (kube/cache/index.h). It walks the smallest candidate set
+//   lookup, and `path=x` (metadata.name too, when the namespace is not
+//   known) uses the index named field_index_name(path) when there is one
+//   (kube/cache/index.h). It walks the smallest candidate set
 //   and checks namespace, labels and every field requirement on each (an
 //   indexed field, `=` or `!=`, by a look-up in its index, which files each
 //   object under exactly one value; others by reading the field), so it

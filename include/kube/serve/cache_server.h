@@ -20,6 +20,12 @@
 //       "metadata":{"resourceVersion":"N"},"items":[...]}` sorted by
 //       namespace/name, one object, or a Status (404 NotFound, 400 BadRequest
 //       for a bad labelSelector/fieldSelector, 503 before the cache synced).
+//       labelSelector and fieldSelector are answered from the view's own
+//       label and field indexes (metadata.name, the factory's default field
+//       indexes such as pods' spec.nodeName and status.phase, and the
+//       informer's): an `=`/`in` label or `=` field requirement narrows the
+//       list to one index bucket, the rest of the selector is checked on
+//       each; other selectors (`!=`, notin, exists) scan the namespace.
 //       `limit` and `continue` are ignored: every list is one page with no
 //       continue token, which the API allows. `resourceVersion` on a list is
 //       ignored (the cache answers at its own, latest, resourceVersion).

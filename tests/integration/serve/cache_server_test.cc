@@ -154,6 +154,33 @@ TEST_F(CacheServerTest, ListsAndGetsInTheApiServersShapes) {
   EXPECT_EQ(one.doc().at("data").at("v"), "1");
 }
 
+// Selector lists come from the view's indexes: an object relabelled or
+// deleted upstream must leave its old index bucket (no stale answer).
+TEST_F(CacheServerTest, SelectorListsFollowRelabelsAndDeletes) {
+  ASSERT_TRUE(cluster_.put_configmap("demo", "a", "1", R"({"app":"web"})"));
+  ASSERT_TRUE(cluster_.put_configmap("demo", "b", "1", R"({"app":"web"})"));
+  ASSERT_TRUE(cluster_.put_configmap("other", "c", "1", R"({"app":"db"})"));
+  ASSERT_TRUE(served_configmaps("demo", 2));
+  ASSERT_TRUE(served_configmaps("other", 1));
+  auto names_for = [&](const std::string& query) {
+    auto r = request(port_, "/api/v1/configmaps?" + query);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    return r.status == 200 ? item_names(r.doc()) : std::vector<std::string>{};
+  };
+  EXPECT_EQ(names_for("labelSelector=app%3Dweb"), (std::vector<std::string>{"a", "b"}));
+  ASSERT_TRUE(cluster_.client->patch(Cluster::configmaps(), "demo", "a", PatchType::Merge,
+                                     R"({"metadata":{"labels":{"app":"db"}}})"));
+  ASSERT_TRUE(eventually(
+      [&] { return names_for("labelSelector=app%3Dweb") == std::vector<std::string>{"b"}; }));
+  EXPECT_EQ(names_for("labelSelector=app%20in%20(db)"), (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(names_for("labelSelector=app%3Ddb&fieldSelector=metadata.name%3Da"),
+            (std::vector<std::string>{"a"}));
+  ASSERT_TRUE(cluster_.client->remove(Cluster::configmaps(), "demo", "b"));
+  ASSERT_TRUE(eventually([&] { return names_for("labelSelector=app%3Dweb").empty(); }));
+  EXPECT_TRUE(names_for("fieldSelector=metadata.name%3Db").empty());
+  EXPECT_EQ(names_for("labelSelector=app!%3Dweb"), (std::vector<std::string>{"a", "c"}));
+}
+
 TEST_F(CacheServerTest, ErrorsAreStatusObjects) {
   auto missing = request(port_, "/api/v1/namespaces/demo/configmaps/nope");
   EXPECT_EQ(missing.status, 404);

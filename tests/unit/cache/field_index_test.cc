@@ -183,6 +183,16 @@ TEST_F(FieldListTest, EqualityOnAnIndexedFieldWalksOnlyThatBucket) {
   EXPECT_EQ(store.count_candidates(std::nullopt, fields("metadata.name=p7"), {}), store.size());
 }
 
+TEST_F(FieldListTest, MetadataNameWithoutANamespaceUsesItsFieldIndexWhenThereIsOne) {
+  std::size_t named_p7 = scan(std::nullopt, fields("metadata.name=p7"), {}).size();
+  ASSERT_GT(named_p7, 1u);  // in several namespaces
+  ASSERT_TRUE(store.add_indexers({field_indexer("metadata.name")}).ok());
+  EXPECT_EQ(store.count_candidates(std::nullopt, fields("metadata.name=p7"), {}), named_p7);
+  EXPECT_EQ(keys_of(store.list(std::nullopt, fields("metadata.name=p7"), selector("app=web"))),
+            scan(std::nullopt, fields("metadata.name=p7"), selector("app=web")));
+  EXPECT_EQ(store.count_candidates("ns-1", fields("metadata.name=p7"), {}), 1u);  // still a key
+}
+
 TEST(FieldIndex, UpdateAndDeleteRefileTheObject) {
   ThreadSafeStore store(pod_field_indexes());
   ASSERT_TRUE(store.add(pod("demo", "a", std::nullopt, "Pending")).ok());
