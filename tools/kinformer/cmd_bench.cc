@@ -130,7 +130,6 @@ int run_bench_sync(BenchFlags flags) {
       flags.namespace_.empty() ? "bench" : flags.namespace_;  // embedded only
   ClusterFlags cluster = flags.cluster;
   std::unique_ptr<ServerProcess> server;
-  std::filesystem::path dir;
   if (embedded) {
     if (flags.resource != "pods" && flags.resource != "pod" && flags.resource != "po") {
       return fail(
@@ -138,21 +137,11 @@ int run_bench_sync(BenchFlags flags) {
           {kUsage, "--resource \"" + flags.resource +
                        "\": the embedded server is filled with pods only; use --kubeconfig"});
     }
-    dir =
-        std::filesystem::temp_directory_path() / ("kinformer-bench-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    auto started = ServerProcess::start(dir);  // before any thread starts: it forks
+    auto started = ServerProcess::start();  // before any thread starts: it forks
     if (!started) return fail("bench", {kFailure, started.error().message});
     server = std::move(*started);
     cluster.kubeconfig = server->kubeconfig().string();
   }
-  struct Cleanup {
-    std::filesystem::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      if (!dir.empty()) std::filesystem::remove_all(dir, ec);
-    }
-  } cleanup{dir};
 
   Connection conn;
   if (auto f = connect(cluster, conn)) return fail("bench", *f);

@@ -322,23 +322,12 @@ int run_bench_polling(const PollingFlags& flags) {
   const std::string ns = embedded ? "bench" : flags.namespace_;
   ClusterFlags cluster = flags.cluster;
   std::unique_ptr<ServerProcess> server;
-  std::filesystem::path dir;
   if (embedded) {
-    dir =
-        std::filesystem::temp_directory_path() / ("kinformer-bench-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    auto started = ServerProcess::start(dir);  // before any thread starts: it forks
+    auto started = ServerProcess::start();  // before any thread starts: it forks
     if (!started) return fail("bench", {kFailure, started.error().message});
     server = std::move(*started);
     cluster.kubeconfig = server->kubeconfig().string();
   }
-  struct Cleanup {
-    std::filesystem::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      if (!dir.empty()) std::filesystem::remove_all(dir, ec);
-    }
-  } cleanup{dir};
   Writer writer;  // forks too, still before any thread
   if (!writer.start(flags, cluster.kubeconfig, ns))
     return fail("bench",

@@ -150,17 +150,7 @@ int run_bench_relist(const RelistFlags& flags) {
   auto sync_timeout = parse_duration(flags.sync_timeout);
   if (!sync_timeout)
     return fail("bench", {kUsage, "--sync-timeout: " + sync_timeout.error().message});
-  auto dir =
-      std::filesystem::temp_directory_path() / ("kinformer-bench-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  struct Cleanup {
-    std::filesystem::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    }
-  } cleanup{dir};
-  auto started = ServerProcess::start(dir);  // before any thread starts: it forks
+  auto started = ServerProcess::start();  // before any thread starts: it forks
   if (!started) return fail("bench", {kFailure, started.error().message});
   std::unique_ptr<ServerProcess> server = std::move(*started);
   ClusterFlags cluster;

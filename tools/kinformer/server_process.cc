@@ -13,14 +13,24 @@
 
 namespace kinformer::cli {
 
-kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start(
-    const std::filesystem::path& dir) {
+kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start() {
+  std::error_code ec;
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path(ec) / ("kinformer-bench-" + std::to_string(::getpid()));
+  if (!ec) std::filesystem::create_directories(dir, ec);
+  if (ec) return kube::Error::internal("embedded API server: cannot create " + dir.string() + ": " + ec.message());
+  auto failed = [&dir](const char* what) {
+    std::string message = std::string(what) + ": " + std::strerror(errno);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+    return kube::Error::internal(message);
+  };
   std::filesystem::path kubeconfig = dir / "kubeconfig";
   int fds[2];
-  if (::pipe(fds) != 0) return kube::Error::internal(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe(fds) != 0) return failed("pipe");
   const pid_t parent = ::getpid();
   pid_t pid = ::fork();
-  if (pid < 0) return kube::Error::internal(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) return failed("fork");
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(127);  // the parent is already gone
@@ -37,7 +47,7 @@ kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start(
     ::_exit(127);
   }
   ::close(fds[1]);
-  std::unique_ptr<ServerProcess> p(new ServerProcess(pid, fds[0], kubeconfig));
+  std::unique_ptr<ServerProcess> p(new ServerProcess(pid, fds[0], dir));
   // Ready once it prints "kinformer apiserver: serving ..." (the kubeconfig is written before).
   std::string seen;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -61,6 +71,8 @@ ServerProcess::~ServerProcess() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   ::close(out_fd_);
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 }  // namespace kinformer::cli

@@ -1,14 +1,16 @@
 // The embedded API server in a child process (`kinformer apiserver`), so that
 // a benchmark measures the client's memory and CPU, not the server's.
 //
-//   auto server = ServerProcess::start("/tmp/kinformer-bench-123");
+//   auto server = ServerProcess::start();
 //   if (!server) { ... server.error().message ... }
 //   kube::load_kubeconfig({.paths = {(*server)->kubeconfig()}});
-//   server->reset();  // SIGTERM, then waits for the child
+//   server->reset();  // SIGTERM, waits for the child, removes its directory
 //
 // The child is this same executable (/proc/self/exe), on an ephemeral port,
-// writing its kubeconfig into `dir`; it gets SIGTERM if this process dies.
-// Start it before this process starts threads (it forks).
+// writing its kubeconfig into a directory of its own under the temporary
+// directory (kinformer-bench-<pid>), which goes with the ServerProcess; it
+// gets SIGTERM if this process dies. Start it before this process starts
+// threads (it forks).
 //
 // Thread-safety: one owner.
 #pragma once
@@ -24,7 +26,7 @@ namespace kinformer::cli {
 
 class ServerProcess {
  public:
-  static kube::Result<std::unique_ptr<ServerProcess>> start(const std::filesystem::path& dir);
+  static kube::Result<std::unique_ptr<ServerProcess>> start();
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -32,11 +34,12 @@ class ServerProcess {
   const std::filesystem::path& kubeconfig() const { return kubeconfig_; }
 
  private:
-  ServerProcess(pid_t pid, int out_fd, std::filesystem::path kubeconfig)
-      : pid_(pid), out_fd_(out_fd), kubeconfig_(std::move(kubeconfig)) {}
+  ServerProcess(pid_t pid, int out_fd, std::filesystem::path dir)
+      : pid_(pid), out_fd_(out_fd), dir_(std::move(dir)), kubeconfig_(dir_ / "kubeconfig") {}
 
   pid_t pid_;
   int out_fd_;  // the child's stdout, kept open so its last lines do not hit a closed pipe
+  std::filesystem::path dir_;
   std::filesystem::path kubeconfig_;
 };
 
