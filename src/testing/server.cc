@@ -1,5 +1,6 @@
 #include "src/testing/server.h"
 
+#include <deque>
 #include <fstream>
 #include <random>
 #include <set>
@@ -590,6 +591,7 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
     counted();
   }
   auto now = std::chrono::steady_clock::now;
+  std::deque<WatchEvent> pending;  // taken from the watcher, not yet sent (a stall began)
   auto deadline = now() + std::chrono::seconds(w.timeout_seconds > 0 ? w.timeout_seconds : 1800);
   auto interval = opts.bookmark_interval;
   auto next_bookmark = now() + interval;
@@ -606,22 +608,30 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
     }
     std::int64_t rv_now = store.resource_version();  // read before take(): every event <= rv_now is queued
     bool closed = false;
-    auto events = start->watcher->take(closed);
-    for (const auto& e : events) {
-      if (closing) break;
+    bool had_events = !pending.empty();
+    for (auto& e : start->watcher->take(closed)) {
+      pending.push_back(std::move(e));
+      had_events = true;
+    }
+    // A stall holds back every event queued after it began: an event can be
+    // taken in the same wake-up as the stall is set, so check before each one.
+    while (!pending.empty() && !closing && !stalled.load()) {
+      WatchEvent e = std::move(pending.front());
+      pending.pop_front();
       if (auto v = visible(e, w)) {
         co_await send(v->first, v->second);
         counted();
       }
     }
     if (closed || closing) break;
+    if (!pending.empty()) continue;  // stalled mid-batch
     if (w.allow_bookmarks && now() >= next_bookmark) {
       co_await write_chunk(stream, R"({"type":"BOOKMARK","object":)" + bookmark_json(*w.resource, rv_now, false) + "}");
       counted();
       next_bookmark = now() + interval;
       continue;
     }
-    if (!events.empty()) continue;
+    if (had_events) continue;
     auto until = w.allow_bookmarks ? std::min(deadline, next_bookmark) : deadline;
     wake->expires_at(until);
     boost::system::error_code ec;

@@ -47,7 +47,9 @@ ki::Response call(ki::RestHandler& h, std::string method, std::string target, st
                   .content_type = "application/json", .user_agent = "", .body = std::move(body)};
   auto answer = h.handle(req);
   if (!std::holds_alternative<ki::Response>(answer)) std::abort();
-  return std::get<ki::Response>(std::move(answer));
+  ki::Response r = std::get<ki::Response>(std::move(answer));
+  if (r.parts) r.body = r.parts->str();  // a list's body comes in parts
+  return r;
 }
 
 // A store with a few ConfigMaps and compacted history, so that tokens with
