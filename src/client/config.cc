@@ -186,10 +186,22 @@ Result<void> read_exec(const YAML::Node& x, const fs::path& file, const std::str
   // A command with a '/' is a path relative to the kubeconfig (clientcmd).
   if (exec.command.find('/') != std::string::npos) exec.command = resolve(file, exec.command).string();
   if (const YAML::Node a = x["args"]; a && a.IsSequence()) {
-    for (const auto& arg : a) exec.args.push_back(arg.as<std::string>());
+    std::size_t i = 0;
+    for (const auto& arg : a) {
+      // Found by fuzz_kubeconfig: `args: [command: ]` is a mapping, and as<string>() threw.
+      if (!arg.IsScalar()) return config_error(where, "exec: args[" + std::to_string(i) + "]: expected a string");
+      exec.args.push_back(arg.as<std::string>());
+      ++i;
+    }
   }
   if (const YAML::Node env = x["env"]; env && env.IsSequence()) {
-    for (const auto& kv : env) exec.env.emplace_back(str(kv, "name"), str(kv, "value"));
+    std::size_t i = 0;
+    for (const auto& kv : env) {
+      if (!kv.IsMap())
+        return config_error(where, "exec: env[" + std::to_string(i) + "]: expected a mapping with name and value");
+      exec.env.emplace_back(str(kv, "name"), str(kv, "value"));
+      ++i;
+    }
   }
   exec.interactive_mode = str(x, "interactiveMode");
   if (exec.interactive_mode == "Always") {

@@ -295,6 +295,30 @@ TEST_F(Kubeconfig, ExecPluginWithUnknownApiVersionOrInteractiveAlwaysIsRejected)
   }
 }
 
+// Found by fuzz_kubeconfig (the input is tests/fuzz/seeds/kubeconfig/crash-exec-args-mapping.yaml):
+// a non-string exec argument or env entry is an error naming it, not an exception.
+TEST_F(Kubeconfig, ExecPluginArgsAndEnvOfTheWrongShapeAreNamedErrors) {
+  struct Case {
+    const char* exec;
+    const char* error;
+  };
+  for (const Case& c : {Case{"{apiVersion: client.authentication.k8s.io/v1, command: x, args: [command: , --c]}",
+                             "exec: args[0]: expected a string"},
+                        Case{"{apiVersion: client.authentication.k8s.io/v1, command: x, args: [-v, [a]]}",
+                             "exec: args[1]: expected a string"},
+                        Case{"{apiVersion: client.authentication.k8s.io/v1, command: x, env: [REGION]}",
+                             "exec: env[0]: expected a mapping with name and value"}}) {
+    fs::path p = write("config", std::string("current-context: x\nclusters: [{name: c, cluster: {server: \"https://h:1\"}}]\n"
+                                             "contexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                                             "users: [{name: u, user: {exec: ") +
+                                     c.exec + "}}]\n");
+    Result<RestConfig> cfg = load(p);
+    ASSERT_FALSE(cfg) << c.exec;
+    EXPECT_THAT(cfg.error().message, HasSubstr(c.error)) << c.exec;
+    EXPECT_THAT(cfg.error().message, HasSubstr("user \"u\"")) << c.exec;
+  }
+}
+
 class InCluster : public Kubeconfig {};
 
 TEST_F(InCluster, ReadsServiceEnvTokenFileCaAndNamespace) {
