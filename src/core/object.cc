@@ -269,7 +269,44 @@ std::vector<std::string> Object::finalizers() const {
   return out;
 }
 
-boost::json::value Object::to_value() const { return boost::json::parse(json()); }
+namespace {
+// simdjson's DOM as a Boost.JSON value (to_value()'s fallback, below).
+boost::json::value from_simdjson(simdjson::dom::element el) {
+  using T = simdjson::dom::element_type;
+  switch (el.type()) {
+    case T::ARRAY: {
+      boost::json::array a;
+      for (simdjson::dom::element e : el.get_array().value_unsafe()) a.push_back(from_simdjson(e));
+      return a;
+    }
+    case T::OBJECT: {
+      boost::json::object o;
+      for (auto field : el.get_object().value_unsafe()) o[field.key] = from_simdjson(field.value);
+      return o;
+    }
+    case T::INT64: return el.get_int64().value_unsafe();
+    case T::UINT64: return el.get_uint64().value_unsafe();
+    case T::DOUBLE: return el.get_double().value_unsafe();
+    case T::STRING: return boost::json::string(el.get_string().value_unsafe());
+    case T::BOOL: return el.get_bool().value_unsafe();
+    case T::NULL_VALUE: return nullptr;
+  }
+  return nullptr;
+}
+}  // namespace
+
+boost::json::value Object::to_value() const {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(json(), ec);
+  if (!ec) return v;
+  // The bytes were validated by simdjson, which accepts numbers Boost.JSON
+  // refuses, such as 0e100000000000000000000 ("exponent overflow"; found by
+  // fuzz_object). Read them through simdjson's DOM instead of throwing.
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(buf_.get(), json_size_, false).get(root) != simdjson::SUCCESS) return boost::json::object{};
+  return from_simdjson(root);
+}
 
 std::size_t Object::heap_bytes() const { return buf_size_ + label_count_ * sizeof(Label); }
 
