@@ -276,12 +276,14 @@ boost::json::value from_simdjson(simdjson::dom::element el) {
   switch (el.type()) {
     case T::ARRAY: {
       boost::json::array a;
-      for (simdjson::dom::element e : el.get_array().value_unsafe()) a.push_back(from_simdjson(e));
+      simdjson::dom::array items = el.get_array().value_unsafe();  // a local: the range must outlive the loop
+      for (simdjson::dom::element e : items) a.push_back(from_simdjson(e));
       return a;
     }
     case T::OBJECT: {
       boost::json::object o;
-      for (auto field : el.get_object().value_unsafe()) o[field.key] = from_simdjson(field.value);
+      simdjson::dom::object fields = el.get_object().value_unsafe();
+      for (auto field : fields) o[field.key] = from_simdjson(field.value);
       return o;
     }
     case T::INT64: return el.get_int64().value_unsafe();
