@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <mutex>
 #include <set>
@@ -15,6 +16,39 @@
 #include "tools/kinformer/workload.h"
 
 namespace kinformer::cli {
+
+namespace {
+
+// Creates objects 0..count-1 of `resource` in `ns` from 8 threads, object i
+// being body(i); stops at the first failure and returns it (AlreadyExists
+// counts as done when `existing_ok`).
+std::optional<Failure> create_in_parallel(kube::RestClient& client, const kube::RestConfig& cfg,
+                                          const kube::Resource& resource, const std::string& ns,
+                                          std::size_t count, bool existing_ok,
+                                          const std::function<std::string(std::size_t)>& body) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  kube::Error first_error;
+  std::mutex error_mu;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 8; ++t) {
+    workers.emplace_back([&] {
+      for (std::size_t i = next++; i < count && !failed; i = next++) {
+        auto r = client.create(resource, ns, body(i));
+        if (!r && !(existing_ok && r.error().reason == "AlreadyExists") && !failed.exchange(true)) {
+          std::lock_guard l(error_mu);
+          first_error = r.error();
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  if (failed) return server_failure(first_error, cfg);
+  return std::nullopt;
+}
+
+}  // namespace
+
 
 std::string fixed(double v, int digits) {
   std::ostringstream s;
@@ -55,26 +89,8 @@ std::optional<Failure> populate_configmaps(kube::RestClient& client, const kube:
                                            const std::string& ns, std::size_t count,
                                            std::size_t shards) {
   if (auto f = ensure_namespace(client, cfg, ns)) return f;
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  kube::Error first_error;
-  std::mutex error_mu;
-  std::vector<std::thread> workers;
-  for (int t = 0; t < 8; ++t) {
-    workers.emplace_back([&] {
-      for (std::size_t i = next++; i < count && !failed; i = next++) {
-        auto r = client.create({{"", "v1", "configmaps"}, true}, ns,
-                               bench_configmap_json(i, ns, shards));
-        if (!r && r.error().reason != "AlreadyExists" && !failed.exchange(true)) {
-          std::lock_guard l(error_mu);
-          first_error = r.error();
-        }
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
-  if (failed) return server_failure(first_error, cfg);
-  return std::nullopt;
+  return create_in_parallel(client, cfg, {{"", "v1", "configmaps"}, true}, ns, count, true,
+                            [&](std::size_t i) { return bench_configmap_json(i, ns, shards); });
 }
 
 void delete_configmaps(kube::RestClient& client, const std::string& ns, std::size_t count) {
@@ -134,30 +150,14 @@ std::size_t established_connections_to(int port) {
 std::optional<Failure> populate(kube::RestClient& client, const kube::RestConfig& cfg,
                                 const std::string& ns, std::size_t count, std::size_t pod_bytes) {
   if (auto f = ensure_namespace(client, cfg, ns)) return f;
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  kube::Error first_error;
-  std::mutex error_mu;
-  std::vector<std::thread> workers;
-  for (int t = 0; t < 8; ++t) {
-    workers.emplace_back([&] {
-      for (std::size_t i = next++; i < count && !failed; i = next++) {
-        auto shape = workload::nth_pod(i, ns);
-        if (pod_bytes > 0) {
-          std::size_t natural = workload::pod_json(shape).size();
-          shape.padding = pod_bytes > natural + 40 ? pod_bytes - natural - 40 : 0;
-        }
-        auto r = client.create({{"", "v1", "pods"}, true}, ns, workload::pod_json(shape));
-        if (!r && !failed.exchange(true)) {
-          std::lock_guard l(error_mu);
-          first_error = r.error();
-        }
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
-  if (failed) return server_failure(first_error, cfg);
-  return std::nullopt;
+  return create_in_parallel(client, cfg, {{"", "v1", "pods"}, true}, ns, count, false, [&](std::size_t i) {
+    auto shape = workload::nth_pod(i, ns);
+    if (pod_bytes > 0) {
+      std::size_t natural = workload::pod_json(shape).size();
+      shape.padding = pod_bytes > natural + 40 ? pod_bytes - natural - 40 : 0;
+    }
+    return workload::pod_json(shape);
+  });
 }
 
 }  // namespace kinformer::cli
