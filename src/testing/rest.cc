@@ -129,15 +129,6 @@ std::pair<std::string_view, std::string_view> item_bytes(const ResourceInfo& res
   return {"", j};
 }
 
-void append_item(std::string& out, const ResourceInfo& res, const Object& obj, bool metadata_only) {
-  if (metadata_only) {
-    out += metadata_only_json(obj);
-    return;
-  }
-  auto [prefix, rest] = item_bytes(res, obj);
-  out.append(prefix).append(rest);
-}
-
 void add_item(BodyParts& body, const ResourceInfo& res, const Object& obj, bool metadata_only) {
   if (metadata_only) {
     body.add_owned(metadata_only_json(obj));
@@ -146,6 +137,25 @@ void add_item(BodyParts& body, const ResourceInfo& res, const Object& obj, bool 
   auto [prefix, rest] = item_bytes(res, obj);
   if (!prefix.empty()) body.add(prefix);
   body.add(rest);
+}
+
+// A list response: `head` (everything up to and including `"items":[`), the
+// items, then `]}`, as parts (pretty-printed ones are built whole).
+Response list_response(std::string head, const ResourceInfo& res, std::vector<ObjectPtr> items, bool metadata_only,
+                       bool pretty) {
+  auto body = std::make_shared<BodyParts>();
+  body->add_owned(std::move(head));
+  body->parts.reserve(items.size() * 3 + 2);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) body->add(",");
+    add_item(*body, res, *items[i], metadata_only);
+  }
+  body->add("]}");
+  body->objects = std::move(items);
+  if (pretty) return json_response(200, body->str(), true);
+  Response out;
+  out.parts = std::move(body);
+  return out;
 }
 
 std::string age(std::string_view created) {
@@ -373,7 +383,6 @@ Response RestHandler::list(const Route& r) const {
     return error_response(res.error(), r.pretty);
   }
   if (r.table) return json_response(200, table_json(res->items, res->resource_version, res->continue_token), r.pretty);
-  auto body = std::make_shared<BodyParts>();
   std::string head;
   if (r.metadata_only) {
     head = R"({"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":")";
@@ -385,18 +394,7 @@ Response RestHandler::list(const Route& r) const {
   if (!res->continue_token.empty()) head += R"(,"continue":")" + res->continue_token + '"';
   if (res->remaining_item_count) head += R"(,"remainingItemCount":)" + std::to_string(*res->remaining_item_count);
   head += R"(},"items":[)";
-  body->add_owned(std::move(head));
-  body->parts.reserve(res->items.size() * 3 + 2);
-  for (std::size_t i = 0; i < res->items.size(); ++i) {
-    if (i) body->add(",");
-    add_item(*body, *r.res, *res->items[i], r.metadata_only);
-  }
-  body->add("]}");
-  body->objects = std::move(res->items);
-  if (r.pretty) return json_response(200, body->str(), true);
-  Response out;
-  out.parts = std::move(body);
-  return out;
+  return list_response(std::move(head), *r.res, std::move(res->items), r.metadata_only, r.pretty);
 }
 
 Result<json::object> RestHandler::decode_body(const Route& r) const {
@@ -505,15 +503,10 @@ Response RestHandler::remove_collection(const Route& r) const {
   if (!fs) return error_response(Error::bad_request(fs.error().message), r.pretty);
   auto res = store_.remove_collection(*r.res, r.ns, *ls, *fs);
   if (!res) return error_response(res.error(), r.pretty);
-  std::string out = R"({"kind":")" + r.res->list_kind() + R"(","apiVersion":")" + r.res->api_version() +
-                    R"(","metadata":{"resourceVersion":")" + std::to_string(store_.resource_version()) +
-                    R"("},"items":[)";
-  for (std::size_t i = 0; i < res->size(); ++i) {
-    if (i) out += ',';
-    append_item(out, *r.res, *(*res)[i], false);
-  }
-  out += "]}";
-  return json_response(200, std::move(out), r.pretty);
+  std::string head = R"({"kind":")" + r.res->list_kind() + R"(","apiVersion":")" + r.res->api_version() +
+                     R"(","metadata":{"resourceVersion":")" + std::to_string(store_.resource_version()) +
+                     R"("},"items":[)";
+  return list_response(std::move(head), *r.res, std::move(*res), false, r.pretty);
 }
 
 }  // namespace kube::testing::internal
