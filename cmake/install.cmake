@@ -9,6 +9,7 @@
 #   testing            the embedded API server, for users' own controller tests (static)
 #   kinformer_shared   libkinformer.so: the same client library, shared
 #   testing_shared     libkinformer_testing.so: the server, shared (links libkinformer.so)
+#   openapi_gen        bin/kinformer-openapi-gen (types from a CRD; kinformer_crd_types())
 # Pick one family: a static layer and a shared library in one program would
 # hold two copies of it.
 include(CMakePackageConfigHelpers)
@@ -44,6 +45,11 @@ install(TARGETS ${install_targets}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 if(TARGET kinformer_cli)
   install(TARGETS kinformer_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+# The generator, for users' own CRDs: bin/kinformer-openapi-gen, imported as
+# kinformer::openapi_gen; kinformerConfig.cmake's kinformer_crd_types() runs it.
+if(TARGET openapi_gen)
+  install(TARGETS openapi_gen EXPORT kinformerTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 
 install(DIRECTORY include/kube DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")

@@ -65,7 +65,7 @@ int main() {
       return 1;
     }
   }
-  std::cout << pods.lister().list().size() << " pods cached; watching (Ctrl-C to stop)\n";
+  std::cout << pods.objects().list().size() << " pods cached; watching (Ctrl-C to stop)\n";
 
   int sig = 0;
   sigwait(&stop, &sig);

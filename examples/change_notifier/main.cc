@@ -16,6 +16,7 @@
 // of services, measured once at start, times the number of 2-second polls.
 #include <cmath>
 #include <functional>
+#include <initializer_list>
 #include <iomanip>
 #include <string>
 #include <utility>
@@ -244,12 +245,13 @@ int main(int argc, char** argv) {
     synced = pods.informer->has_synced() && services.informer->has_synced();
   }
   if (synced) {
-    out() << "synced " << pods.lister().list().size() << " pods and "
-          << services.lister().list().size() << " services"
+    out() << "synced " << pods.objects().list().size() << " pods and "
+          << services.objects().list().size() << " services"
           << (ns.empty() ? "" : " in namespace " + ns) << "; watching for changes";
     why = stop.wait();
   } else {
-    for (const auto& inf : {pods, services}) {
+    for (const kube::informers::ResourceInformer& inf :
+         std::initializer_list<kube::informers::ResourceInformer>{pods, services}) {
       if (auto e = inf.informer->last_error()) {
         ex::err() << "change_notifier: " << inf.resource.gvr.resource
                   << " not synced: " << e->message;

@@ -58,8 +58,8 @@ int main() {
       return 1;
     }
   }
-  auto cached = informer.lister().namespace_("default").list();
-  bool seen = informer.lister().namespace_("default").get("hello").ok();
+  auto cached = informer.objects().namespace_("default").list();
+  bool seen = informer.objects().namespace_("default").get("hello").ok();
   std::cout << "kinformer " << kube::version() << ": informer synced, " << cached.size()
             << " configmap(s) in default, hello " << (seen ? "seen" : "missing") << "\n";
   factory.shutdown();

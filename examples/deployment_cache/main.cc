@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
   }
   if (!why) {
     api.mark_synced();
-    ex::out() << "cache synced: " << deployments.lister().list().size()
+    ex::out() << "cache synced: " << deployments.objects().list().size()
               << " deployments; /readyz answers 200";
     why = stop.wait();
   }

@@ -2,7 +2,7 @@
 
 #include <boost/json/string.hpp>
 
-#include "src/api/codec.h"
+#include "kube/api/detail/codec.h"
 
 namespace kube {
 

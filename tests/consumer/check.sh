@@ -8,6 +8,8 @@
 #   3. a one-file program compiled with `pkg-config --cflags --libs
 #      kinformer-testing` and run
 #   4. TMP/bin/kinformer --version
+# and examples/consumer's crd_consumer, whose types the installed
+# kinformer-openapi-gen generates from a CRD (kinformer_crd_types()).
 # Each program prints kube::version(), which must be EXPECTED_VERSION.
 #   tests/consumer/check.sh BUILD_DIR CXX EXPECTED_VERSION
 set -euo pipefail
@@ -45,6 +47,11 @@ for exe in consumer consumer_shared; do
   expect_version "$exe" "$out"
   grep -q "hello seen" <<<"$out" || fail "$exe: the informer did not see the configmap"
 done
+
+step "run crd_consumer (types from widget_crd.yaml by the installed kinformer-openapi-gen)"
+out=$("$work/build/crd_consumer") || fail "crd_consumer exited $?: $out"
+echo "$out"
+grep -q '^widgets {.*"size":3' <<<"$out" || fail "crd_consumer: unexpected output"
 
 pc_file=$(find "$prefix" -name kinformer.pc)
 if [[ -n $pc_file ]] && command -v pkg-config >/dev/null; then

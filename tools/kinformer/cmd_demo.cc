@@ -91,7 +91,7 @@ int follow(kube::RestConfig config, const DemoFlags& flags, bool embedded) {
     }
   }
   double sync_ms = ms_since(t0);
-  auto lister = pods.lister();
+  auto lister = pods.objects();
   auto all = lister.list();
   std::size_t bytes = 0;
   std::map<std::string, int> by_phase;

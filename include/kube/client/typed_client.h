@@ -65,12 +65,18 @@ boost::json::value to_unstructured_with_kind(const T& value) {
   return v;
 }
 
-template <ApiResourceType T>
+// T may be incomplete until a call is made (kube::Clientset names every kind
+// without including the generated headers).
+template <class T>
 class TypedClient {
  public:
   // `ns` is ignored for cluster-scoped kinds; "" lists every namespace.
   TypedClient(std::shared_ptr<RestClient> client, std::string ns)
+    requires ApiResourceType<T>
       : client_(std::move(client)), ns_(std::move(ns)), resource_(resource_of<T>()) {}
+  // T's resource given by the caller (kube::Clientset).
+  TypedClient(std::shared_ptr<RestClient> client, std::string ns, Resource resource)
+      : client_(std::move(client)), ns_(std::move(ns)), resource_(std::move(resource)) {}
 
   Result<T> get(std::string_view name) const { return convert(client_->get(resource_, ns_, name)); }
 

@@ -2,21 +2,30 @@
 // who asks (client-go's SharedInformerFactory, dynamicinformer and
 // metadatainformer in one type).
 //
+//   #include "kube/api/core/v1.h"   // the kinds whose typed values you read
+//   namespace core = kube::api::core::v1;
 //   auto client = std::make_shared<kube::RestClient>(transport);
 //   kube::informers::SharedInformerFactory factory(client, {.namespace_ = "demo"});
-//   auto pods = factory.pods();                       // unstructured accessor (kube::Object)
-//   auto deployments = factory.typed<kube::api::apps::v1::Deployment>();  // generated types
+//   auto pods = factory.pods();            // named accessor: every kind of kube/api/kinds.h
 //   auto crs = factory.for_resource({{"example.com", "v1", "widgets"}, true});  // dynamic
-//   pods.informer->add_event_handler(handler);
+//   pods.informer->add_event_handler(handler);   // handlers get kube::ObjectPtr
 //   factory.start();
 //   for (const auto& r : factory.wait_for_cache_sync(std::chrono::seconds(30))) {
 //     if (!r.synced) std::cerr << r.resource.to_string() << ": "
 //                              << (r.last_error ? r.last_error->message : "timed out") << "\n";
 //   }
-//   kube::Result<kube::ObjectPtr> p = pods.lister().namespace_("demo").get("web");
+//   kube::Result<core::Pod> p = pods.lister().namespace_("demo").get("web");
+//   if (p) use(p->spec->node_name);                               // typed, decoded on access
+//   kube::Result<kube::ObjectPtr> raw = pods.objects().namespace_("demo").get("web");  // cached
 //   kube::informers::TypedLister<Widget> widgets(crs.lister());  // your own struct: typed_lister.h
-//   kube::Result<Deployment> d = deployments.lister().namespace_("demo").get("web");
 //   factory.shutdown();
+//
+// Named accessors (pods(), deployments(), clusterroles(), ...) exist for every
+// top-level kind of the generated API (kube/api/kinds.h lists them; the method
+// is the resource's plural) and return a TypedResourceInformer<Kind>: the
+// informer, a typed lister() and the cached objects(). Only the kind's
+// declaration comes with this header; include kube/api/<group>/v1.h to read
+// typed values. typed<T>() does the same for any type naming its resource.
 //
 // A metadata-only factory ({.metadata_only = true}) lists and watches
 // PartialObjectMetadata: objects hold only their metadata, for controllers
@@ -44,6 +53,7 @@
 #include <string>
 #include <vector>
 
+#include "kube/api/kinds.h"
 #include "kube/client/rest_client.h"
 #include "kube/client/typed_client.h"
 #include "kube/core/gvk.h"
@@ -81,12 +91,15 @@ struct ResourceInformer {
 
 // An informer whose lister hands out T (a generated kind such as
 // kube::api::core::v1::Pod, or any struct naming its resource: typed_client.h).
-// The cache keeps kube::Objects; each get/list decodes (docs/design.md, "Typed API").
+// The cache keeps kube::Objects; each get/list decodes (docs/design.md, "Typed
+// API"). It is a ResourceInformer, so it goes wherever one is expected.
+// T may be incomplete until lister() is used.
 template <class T>
-struct TypedResourceInformer {
-  ResourceInformer untyped;
-  const std::shared_ptr<SharedIndexInformer>& informer() const { return untyped.informer; }
-  TypedLister<T> lister() const { return TypedLister<T>(untyped.lister()); }
+struct TypedResourceInformer : ResourceInformer {
+  // Typed values, decoded from the cache on each call.
+  TypedLister<T> lister() const { return TypedLister<T>(objects()); }
+  // The cached kube::Objects themselves (no decoding).
+  Lister objects() const { return ResourceInformer::lister(); }
 };
 
 struct SyncResult {
@@ -114,21 +127,15 @@ class SharedInformerFactory {
     return {for_resource(resource_of<T>())};
   }
 
-  // Built-in kinds (unstructured; typed<T>() for typed values).
-  ResourceInformer pods() { return for_resource({{"", "v1", "pods"}, true}); }
-  ResourceInformer services() { return for_resource({{"", "v1", "services"}, true}); }
-  ResourceInformer endpoints() { return for_resource({{"", "v1", "endpoints"}, true}); }
-  ResourceInformer configmaps() { return for_resource({{"", "v1", "configmaps"}, true}); }
-  ResourceInformer secrets() { return for_resource({{"", "v1", "secrets"}, true}); }
-  ResourceInformer events() { return for_resource({{"", "v1", "events"}, true}); }
-  ResourceInformer namespaces() { return for_resource({{"", "v1", "namespaces"}, false}); }
-  ResourceInformer nodes() { return for_resource({{"", "v1", "nodes"}, false}); }
-  ResourceInformer deployments() { return for_resource({{"apps", "v1", "deployments"}, true}); }
-  ResourceInformer replicasets() { return for_resource({{"apps", "v1", "replicasets"}, true}); }
-  ResourceInformer statefulsets() { return for_resource({{"apps", "v1", "statefulsets"}, true}); }
-  ResourceInformer daemonsets() { return for_resource({{"apps", "v1", "daemonsets"}, true}); }
-  ResourceInformer jobs() { return for_resource({{"batch", "v1", "jobs"}, true}); }
-  ResourceInformer leases() { return for_resource({{"coordination.k8s.io", "v1", "leases"}, true}); }
+  // One accessor per kind of the generated API, named after its resource:
+  //   TypedResourceInformer<kube::api::core::v1::Pod> pods();
+  //   TypedResourceInformer<kube::api::apps::v1::Deployment> deployments(); ...
+#define KUBE_FACTORY_ACCESSOR(NS, Kind, resource, group, version, namespaced) \
+  TypedResourceInformer<kube::api::NS::Kind> resource() {                      \
+    return {for_resource({{group, version, #resource}, namespaced})};         \
+  }
+  KUBE_API_KINDS(KUBE_FACTORY_ACCESSOR)
+#undef KUBE_FACTORY_ACCESSOR
 
   // Starts every informer not yet started.
   void start();

@@ -87,7 +87,7 @@ TEST_F(ControllerIntegration, ReconcilesObjectsAsTheyAreCreatedUpdatedAndDeleted
   auto cms = factory_->configmaps();
   Log log;
   Controller ctl({.name = "cms", .workers = 2}, [&](const ObjectKey& k) -> ReconcileResult {
-    auto cm = cms.lister().namespace_(k.namespace_).get(k.name);
+    auto cm = cms.objects().namespace_(k.namespace_).get(k.name);
     if (!cm) {
       if (!cm.error().is_not_found()) return cm.error();
       log.add(make_key(k.namespace_, k.name) + "=gone");
@@ -120,10 +120,10 @@ TEST_F(ControllerIntegration, EventsOnOwnedObjectsReconcileTheirControllerOwner)
   Log log;
   Controller ctl({.name = "cm-secrets"}, [&](const ObjectKey& k) -> ReconcileResult {
     log.add(make_key(k.namespace_, k.name));
-    auto cm = cms.lister().namespace_(k.namespace_).get(k.name);
+    auto cm = cms.objects().namespace_(k.namespace_).get(k.name);
     if (!cm) return cm.error().is_not_found() ? ReconcileResult(Done{}) : cm.error();
     std::string child = k.name + "-child";
-    if (secrets.lister().namespace_(k.namespace_).get(child)) return Done{};
+    if (secrets.objects().namespace_(k.namespace_).get(child)) return Done{};
     std::string body = R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":")" + child +
                        R"(","namespace":")" + k.namespace_ +
                        R"(","ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":")" +

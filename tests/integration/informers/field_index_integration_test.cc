@@ -70,7 +70,7 @@ TEST(FieldIndexIntegration, FactoryPodsListByNodeFromTheNodeNameIndex) {
   f.start();
   ASSERT_TRUE(f.wait_for_cache_sync(30s)[0].synced);
 
-  Lister lister = pods.lister();
+  Lister lister = pods.objects();
   EXPECT_THAT(names(lister.list(fields("spec.nodeName=node-1"))),
               ElementsAre("p1", "p13", "p17", "p5", "p9"));
   EXPECT_EQ(lister.list(fields("status.phase=Running")).size(), 20u);

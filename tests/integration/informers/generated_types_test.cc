@@ -1,10 +1,12 @@
 // The generated API against the embedded server: a Deployment built from designated
 // initialisers is created, read, updated through kube::typed<T>, and seen typed
-// through factory.typed<T>()'s lister.
+// through factory.typed<T>()'s lister; the named accessors (clientset.deployments("ns"),
+// factory.pods(), factory.nodes()) give the same typed values.
 #include <gtest/gtest.h>
 
 #include "kube/api/apps/v1.h"
 #include "kube/api/core/v1.h"
+#include "kube/client/clientset.h"
 #include "kube/client/typed_client.h"
 #include "kube/informers/factory.h"
 #include "support/cluster.h"
@@ -19,6 +21,8 @@ using kube::testing::eventually;
 namespace apps = kube::api::apps::v1;
 namespace core = kube::api::core::v1;
 namespace meta = kube::api::meta::v1;
+
+Resource deployments_resource() { return resource_of<apps::Deployment>(); }
 
 apps::Deployment web() {
   std::map<std::string, std::string> labels{{"app", "web"}};
@@ -76,6 +80,57 @@ TEST(GeneratedTypesIntegration, TypedClientAndTypedListerOverTheEmbeddedServer) 
   Result<apps::Deployment> gone = deployments.get("web");
   ASSERT_FALSE(gone);
   EXPECT_TRUE(gone.error().is_not_found());
+  f.shutdown();
+}
+
+TEST(GeneratedTypesIntegration, NamedAccessorsOfClientsetAndFactoryAreTyped) {
+  auto c = Cluster::start();
+  ASSERT_TRUE(c.server);
+  ASSERT_TRUE(c.create_namespace("demo"));
+  Clientset clientset(c.client);
+  EXPECT_EQ(clientset.deployments("demo").resource().gvr.to_string(),
+            deployments_resource().gvr.to_string());
+  EXPECT_FALSE(clientset.nodes().resource().namespaced);
+  EXPECT_EQ(clientset.clusterrolebindings().resource().gvr.group, "rbac.authorization.k8s.io");
+
+  Result<apps::Deployment> created = clientset.deployments("demo").create(web());
+  ASSERT_TRUE(created) << created.error().message;
+  core::Pod pod{.metadata = meta::ObjectMeta{.name = "web-1", .namespace_ = "demo"},
+                .spec = core::PodSpec{.containers = {core::Container{.image = "nginx", .name = "c"}},
+                                      .node_name = "worker-1"}};
+  ASSERT_TRUE(clientset.pods("demo").create(pod));
+  core::Node node{.metadata = meta::ObjectMeta{.name = "worker-1"},
+                  .spec = core::NodeSpec{.pod_cidr = "10.0.1.0/24"}};
+  Result<core::Node> made = clientset.nodes().create(node);
+  ASSERT_TRUE(made) << made.error().message;
+
+  SharedInformerFactory f(c.client);
+  auto pods = f.pods();
+  auto nodes = f.nodes();
+  EXPECT_EQ(f.pods().informer, pods.informer);  // one shared informer per resource
+  EXPECT_EQ(f.typed<core::Pod>().informer, pods.informer);
+  f.start();
+  for (const auto& r : f.wait_for_cache_sync(30s)) ASSERT_TRUE(r.synced) << r.resource.to_string();
+
+  // factory.pods().lister().namespace_("ns").get("x") gives a core::v1::Pod.
+  Result<core::Pod> cached = pods.lister().namespace_("demo").get("web-1");
+  ASSERT_TRUE(cached) << cached.error().message;
+  EXPECT_EQ(cached->spec->node_name, "worker-1");
+  // The field index of the pods informer answers through the typed lister too.
+  auto on_node = pods.lister().list(*FieldSelector::parse("spec.nodeName=worker-1"));
+  ASSERT_EQ(on_node.size(), 1u);
+  ASSERT_TRUE(on_node[0]);
+  EXPECT_EQ(on_node[0]->metadata->name, "web-1");
+  Result<core::Node> n = nodes.lister().get("worker-1");
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(n->spec->pod_cidr, "10.0.1.0/24");
+  // objects() is the cache itself, undecoded.
+  Result<ObjectPtr> raw = pods.objects().namespace_("demo").get("web-1");
+  ASSERT_TRUE(raw);
+  EXPECT_EQ((*raw)->name(), "web-1");
+  Result<core::Pod> missing = pods.lister().namespace_("demo").get("nope");
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().is_not_found());
   f.shutdown();
 }
 

@@ -57,7 +57,7 @@ TEST(InformerIntegration, SyncsThenFollowsCreatesUpdatesDeletes) {
   for (const auto& e : h->events()) per_key[e.key].push_back(e.kind);
   EXPECT_EQ(per_key["demo/a"], (std::vector<std::string>{"add-initial", "update", "delete"}));
   EXPECT_EQ(per_key["demo/b"], (std::vector<std::string>{"add"}));
-  auto db = cms.lister().namespace_("demo").list(*LabelSelector::parse("app=db"));
+  auto db = cms.objects().namespace_("demo").list(*LabelSelector::parse("app=db"));
   ASSERT_EQ(db.size(), 1u);
   EXPECT_EQ(db[0]->name(), "b");
   EXPECT_EQ(cms.informer->reflector_stats().lists, 1u);
@@ -251,7 +251,7 @@ TEST(InformerIntegration, MetadataOnlyFactoryHoldsOnlyMetadata) {
   auto cms = f.configmaps();
   f.start();
   ASSERT_TRUE(f.wait_for_cache_sync(30s)[0].synced);
-  auto got = cms.lister().namespace_("demo").get("a");
+  auto got = cms.objects().namespace_("demo").get("a");
   ASSERT_TRUE(got.ok());
   EXPECT_EQ((*got)->kind(), "PartialObjectMetadata");
   EXPECT_FALSE((*got)->field("data").has_value());
@@ -290,7 +290,7 @@ TEST(InformerIntegration, WaitForCacheSyncReportsAForbiddenResourceWithTheServer
   std::map<std::string, SyncResult> by_resource;
   for (const auto& r : results) by_resource[r.resource.resource] = r;
   EXPECT_TRUE(by_resource["configmaps"].synced);
-  EXPECT_EQ(cms.lister().list().size(), 1u);
+  EXPECT_EQ(cms.objects().list().size(), 1u);
   const auto& pods = by_resource["pods"];
   EXPECT_FALSE(pods.synced);
   ASSERT_TRUE(pods.last_error.has_value());

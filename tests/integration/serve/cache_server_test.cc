@@ -263,7 +263,7 @@ TEST_F(CacheServerTest, OurInformerThroughTheCacheConvergesWithTheApiServer) {
   };
   auto downstream_state = [&] {
     std::map<std::string, std::string> out;
-    for (const auto& o : cms.lister().list()) {
+    for (const auto& o : cms.objects().list()) {
       out[std::string(o->namespace_()) + "/" + std::string(o->name())] = o->resource_version();
     }
     return out;

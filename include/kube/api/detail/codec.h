@@ -1,4 +1,4 @@
-// src/api/codec.h — what the generated kube_decode / kube_encode functions (src/api/*.cc,
+// kube/api/detail/codec.h — what the generated kube_decode / kube_encode functions (src/api/*.cc,
 // written by tools/openapi_gen) call for each member.
 //
 // Rules, following client-go's JSON decoding of its typed structs:
