@@ -8,6 +8,7 @@
 #include "kube/api/core/v1.h"
 #include "kube/client/clientset.h"
 #include "kube/client/typed_client.h"
+#include "kube/core/mutex.h"
 #include "kube/informers/factory.h"
 #include "support/cluster.h"
 #include "support/wait.h"
@@ -109,6 +110,23 @@ TEST(GeneratedTypesIntegration, NamedAccessorsOfClientsetAndFactoryAreTyped) {
   auto nodes = f.nodes();
   EXPECT_EQ(f.pods().informer, pods.informer);  // one shared informer per resource
   EXPECT_EQ(f.typed<core::Pod>().informer, pods.informer);
+  // A typed handler sees core::v1::Pod values.
+  Mutex mu;
+  std::vector<std::string> events;  // guarded by mu
+  auto handler = std::make_shared<TypedEventHandlerFuncs<core::Pod>>();
+  handler->add = [&](const core::Pod& p, bool) {
+    MutexLock l(mu);
+    events.push_back("add " + p.metadata->name.value_or("") + " on " + p.spec->node_name.value_or(""));
+  };
+  handler->update = [&](const core::Pod&, const core::Pod& p) {
+    MutexLock l(mu);
+    events.push_back("update " + p.metadata->labels.value_or(std::map<std::string, std::string>{})["tier"]);
+  };
+  handler->del = [&](const core::Pod& p, bool) {
+    MutexLock l(mu);
+    events.push_back("delete " + p.metadata->name.value_or(""));
+  };
+  pods.informer->add_event_handler(handler);
   f.start();
   for (const auto& r : f.wait_for_cache_sync(30s)) ASSERT_TRUE(r.synced) << r.resource.to_string();
 
@@ -131,6 +149,17 @@ TEST(GeneratedTypesIntegration, NamedAccessorsOfClientsetAndFactoryAreTyped) {
   Result<core::Pod> missing = pods.lister().namespace_("demo").get("nope");
   ASSERT_FALSE(missing);
   EXPECT_TRUE(missing.error().is_not_found());
+
+  core::Pod labelled = *cached;
+  labelled.metadata->labels = std::map<std::string, std::string>{{"tier", "front"}};
+  ASSERT_TRUE(clientset.pods("demo").update(labelled));
+  ASSERT_TRUE(clientset.pods("demo").remove("web-1"));
+  EXPECT_TRUE(eventually([&] {
+    MutexLock l(mu);
+    return events.size() == 3;
+  }));
+  MutexLock l(mu);
+  EXPECT_EQ(events, (std::vector<std::string>{"add web-1 on worker-1", "update front", "delete web-1"}));
   f.shutdown();
 }
 

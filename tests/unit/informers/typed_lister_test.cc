@@ -87,5 +87,34 @@ TEST_F(TypedListerTest, ListByFieldSelectorConvertsTheMatches) {
                   .empty());
 }
 
+// The typed handler converts each notification; what does not convert goes to
+// conversion_error and is not delivered.
+TEST(TypedEventHandlerFuncs, ConvertsEveryNotificationAndReportsWhatDoesNotConvert) {
+  TypedEventHandlerFuncs<Widget> h;
+  std::vector<std::string> seen, errors;
+  h.add = [&](const Widget& w, bool initial) {
+    seen.push_back("add " + w.metadata.name + " " + std::to_string(w.size) + (initial ? " initial" : ""));
+  };
+  h.update = [&](const Widget& a, const Widget& b) {
+    seen.push_back("update " + std::to_string(a.size) + "->" + std::to_string(b.size));
+  };
+  h.del = [&](const Widget& w, bool unknown) {
+    seen.push_back("delete " + w.metadata.name + (unknown ? " final-state-unknown" : ""));
+  };
+  h.conversion_error = [&](const Error& e) { errors.push_back(e.message); };
+
+  h.on_add(widget("demo", "a", "1"), true);
+  h.on_update(widget("demo", "a", "1"), widget("demo", "a", "2"));
+  h.on_update(widget("demo", "a", "2"), widget("demo", "a", R"("huge")"));
+  h.on_delete(DeletedObject(widget("demo", "a", "2")));
+  h.on_delete(DeletedObject(DeletedFinalStateUnknown{"demo/b", widget("demo", "b", "3")}));
+  h.on_delete(DeletedObject(DeletedFinalStateUnknown{"demo/c", nullptr}));  // no state: skipped
+
+  EXPECT_EQ(seen, (std::vector<std::string>{"add a 1 initial", "update 1->2", "delete a",
+                                            "delete b final-state-unknown"}));
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{R"(demo/a: .size: expected integer, got string "huge")"}));
+}
+
 }  // namespace
 }  // namespace kube::informers
