@@ -3,20 +3,14 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "src/testing/child_process.h"
 #include "src/testing/tls.h"
 
 namespace kube::testing {
@@ -26,70 +20,11 @@ namespace {
 // no read timeout of the proxy may end them.
 constexpr const char* kLongTimeout = "24h";
 
-sockaddr_in loopback(std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
-}
-
-// A port nothing listens on right now (the kernel's choice for port 0).
-// nghttpx binds it a moment later; start() retries if another process took it.
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in a = loopback(0);
-  socklen_t len = sizeof a;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
-
-bool accepts(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in a = loopback(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// Forks and execs `argv` with stdout and stderr to `log`; the child gets
-// SIGTERM when the calling thread exits. Returns the pid, or -1 (errno set).
-pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& log) {
-  std::vector<char*> argv;  // built before fork: the child only calls async-signal-safe functions
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (out < 0) return -1;
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(127);  // the parent is already gone
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the caller may block signals for its threads
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(out, STDERR_FILENO);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int saved = errno;
-  ::close(out);
-  errno = saved;
-  return pid;
 }
 
 }  // namespace
@@ -126,7 +61,7 @@ Result<void> Http2Proxy::start() {
   }
   std::string last_log;
   for (int attempt = 0; attempt < 3; ++attempt) {  // the free port may be taken before nghttpx binds it
-    port_ = free_port();
+    port_ = internal::free_port();
     const std::string streams = std::to_string(options_.max_concurrent_streams);
     const std::vector<std::string> args = {
         options_.nghttpx.string(),
@@ -148,21 +83,14 @@ Result<void> Http2Proxy::start() {
         (dir_ / "server.key").string(),
         (dir_ / "server.crt").string(),
     };
-    pid_ = spawn(args, dir_ / "nghttpx.out");
+    pid_ = internal::spawn(args, dir_ / "nghttpx.out");
     if (pid_ < 0) {
       pid_ = 0;
       return Error::internal(what + ": cannot start: " + std::strerror(errno));
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    bool exited = false;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (accepts(port_)) return {};
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        exited = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    const auto state = internal::wait_until_accepting(pid_, port_, std::chrono::seconds(10));
+    if (state == internal::ChildState::kAccepting) return {};
+    const bool exited = state == internal::ChildState::kExited;
     last_log = read_file(dir_ / "nghttpx.log") + read_file(dir_ / "nghttpx.out");
     if (!exited) {
       stop();
@@ -176,11 +104,8 @@ Result<void> Http2Proxy::start() {
 }
 
 void Http2Proxy::stop() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-  }
+  internal::stop_child(pid_);
+  pid_ = 0;
   if (!dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
