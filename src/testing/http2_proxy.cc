@@ -60,7 +60,8 @@ Result<void> Http2Proxy::start() {
     std::ofstream(dir_ / "server.crt") << pki->server_cert_pem;
   }
   std::string last_log;
-  for (int attempt = 0; attempt < 3; ++attempt) {  // the free port may be taken before nghttpx binds it
+  for (int attempt = 0; attempt < 3;
+       ++attempt) {  // the free port may be taken before nghttpx binds it
     port_ = internal::free_port();
     const std::string streams = std::to_string(options_.max_concurrent_streams);
     const std::vector<std::string> args = {

@@ -23,8 +23,8 @@
 //   peak_rss_mb      this process's peak resident memory (VmHWM, reset before the informers start)
 //   connections      TCP connections of this process ESTABLISHED to the server's port once all
 //                    are synced and idle (/proc/self/net/tcp{,6} matched against /proc/self/fd)
-//                    (Transport::Stats::connections_opened is not used: curl reports a
-//                    transfer's connections when it ends, and a watch has not ended)
+//                    (not Transport::Stats::connections_opened, which also counts connections
+//                    opened and closed again, such as a list's before the watch)
 //   requests         requests started (lists, watches, retries)
 //   http_version     the protocol the server answered with (2: one multiplexed connection is
 //                    possible; 1: every open watch holds a connection of its own)
@@ -95,10 +95,12 @@ int run_bench_informers(const InformersFlags& flags) {
   if (!hold) return fail("bench", {kUsage, "--hold: " + hold.error().message});
   const bool embedded = flags.cluster.kubeconfig.empty();
   if (flags.http2_proxy && !embedded)
-    return fail("bench", {kUsage, "--http2-proxy: only with the embedded server (no --kubeconfig)"});
+    return fail("bench",
+                {kUsage, "--http2-proxy: only with the embedded server (no --kubeconfig)"});
   if (flags.http2_proxy && !kube::testing::Http2Proxy::available())
-    return fail("bench", {kFailure, "--http2-proxy: /usr/sbin/nghttpx not found: install the Debian "
-                                    "package nghttp2-proxy (apt-get install nghttp2-proxy)"});
+    return fail("bench", {kFailure,
+                          "--http2-proxy: /usr/sbin/nghttpx not found: install the Debian "
+                          "package nghttp2-proxy (apt-get install nghttp2-proxy)"});
   if (!embedded && flags.namespace_.empty())
     return fail(
         "bench",
@@ -107,7 +109,8 @@ int run_bench_informers(const InformersFlags& flags) {
   ClusterFlags cluster = flags.cluster;
   std::unique_ptr<ServerProcess> server;
   if (embedded) {
-    auto started = ServerProcess::start({.plain_http = flags.http2_proxy});  // before any thread starts: it forks
+    // Before any thread starts: it forks. Plain HTTP when nghttpx does the TLS.
+    auto started = ServerProcess::start({.plain_http = flags.http2_proxy});
     if (!started) return fail("bench", {kFailure, started.error().message});
     server = std::move(*started);
     cluster.kubeconfig = server->kubeconfig().string();
@@ -195,7 +198,8 @@ int run_bench_informers(const InformersFlags& flags) {
             << " connections=" << connections
             << " requests=" << after.requests_started - before.requests_started
             << " http_version=" << http_version << " relists=" << relists
-            << " watch_restarts=" << watch_restarts << "\nreproduce: " << reproduce(flags) << std::endl;
+            << " watch_restarts=" << watch_restarts << "\nreproduce: " << reproduce(flags)
+            << std::endl;
   return kOk;
 }
 

@@ -41,9 +41,9 @@ kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start(ServerProcessO
     ::close(fds[0]);
     ::close(fds[1]);
     std::string out = kubeconfig.string();
-    const char* argv[] = {"kinformer",        "apiserver",  "--port",
-                          "0",                "--kubeconfig-out", out.c_str(),
-                          options.plain_http ? "--plain-http" : nullptr, nullptr};
+    const char* plain = options.plain_http ? "--plain-http" : nullptr;
+    const char* argv[] = {"kinformer",        "apiserver", "--port", "0",
+                          "--kubeconfig-out", out.c_str(), plain,    nullptr};
     ::execv("/proc/self/exe", const_cast<char* const*>(argv));
     ::_exit(127);
   }

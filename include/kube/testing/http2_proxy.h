@@ -12,7 +12,8 @@
 //   server.start();
 //   kube::testing::Http2Proxy proxy({.backend_port = server.port()});
 //   if (auto r = proxy.start(); !r) { ... r.error().message ... }  // names the package when absent
-//   kube::RestConfig c{.host = proxy.url(), .ca_pem = proxy.ca_pem(), .bearer_token = server.token()};
+//   kube::RestConfig c{.host = proxy.url(), .ca_pem = proxy.ca_pem(), .bearer_token =
+//   server.token()};
 //
 // The proxy's certificate (for 127.0.0.1 / ::1 / localhost) and its CA are
 // generated at start; verification stays on in the client. Watches are

@@ -1,13 +1,12 @@
 // HTTP/2 multiplexing against nghttpd (Debian package nghttp2-server), when
 // installed: the Beast-based test servers speak HTTP/1.1 only. Skips otherwise.
-#include <unistd.h>
-
 #include <atomic>
 #include <fstream>
 #include <future>
 #include <random>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "integration/client/test_certs.h"
 #include "kube/client/transport.h"
@@ -23,12 +22,14 @@ constexpr const char* kNghttpd = "/usr/sbin/nghttpd";
 // (The child-process helpers are kube::testing::Http2Proxy's, which runs nghttpx.)
 class Nghttpd {
  public:
-  Nghttpd(const fs::path& dir, const testing::TestPki& pki) : port_(testing::internal::free_port()) {
+  Nghttpd(const fs::path& dir, const testing::TestPki& pki)
+      : port_(testing::internal::free_port()) {
     std::ofstream(dir / "server.key") << pki.server.key_pem;
     std::ofstream(dir / "server.crt") << pki.server.cert_pem;
-    pid_ = testing::internal::spawn({kNghttpd, "-a", "127.0.0.1", "-d", dir.string(), std::to_string(port_),
-                                     (dir / "server.key").string(), (dir / "server.crt").string()},
-                                    dir / "nghttpd.log");
+    pid_ = testing::internal::spawn(
+        {kNghttpd, "-a", "127.0.0.1", "-d", dir.string(), std::to_string(port_),
+         (dir / "server.key").string(), (dir / "server.crt").string()},
+        dir / "nghttpd.log");
     if (pid_ > 0 && testing::internal::wait_until_accepting(pid_, port_, std::chrono::seconds(5)) ==
                         testing::internal::ChildState::kExited)
       pid_ = 0;  // reaped
@@ -43,7 +44,8 @@ class Nghttpd {
 };
 
 TEST(Http2, HundredConcurrentStreamsShareOneConnection) {
-  if (access(kNghttpd, X_OK) != 0) GTEST_SKIP() << "nghttpd not installed (apt-get install nghttp2-server)";
+  if (access(kNghttpd, X_OK) != 0)
+    GTEST_SKIP() << "nghttpd not installed (apt-get install nghttp2-server)";
   std::random_device rd;
   fs::path dir = fs::temp_directory_path() / ("kinformer-h2-" + std::to_string(rd()));
   fs::create_directories(dir);
@@ -67,12 +69,14 @@ TEST(Http2, HundredConcurrentStreamsShareOneConnection) {
   std::vector<std::promise<Result<HttpResponse>>> done(kStreams);
   std::vector<std::shared_ptr<CallHandle>> handles;
   for (int i = 0; i < kStreams; ++i) {
-    handles.push_back(t->stream({.path = "/blob"},
-                                {.on_data = [&](std::string_view b) {
-                                   bytes += b.size();
-                                   return true;
-                                 },
-                                 .on_done = [&done, i](Result<HttpResponse> r) { done[i].set_value(std::move(r)); }}));
+    handles.push_back(t->stream(
+        {.path = "/blob"},
+        {.on_data =
+             [&](std::string_view b) {
+               bytes += b.size();
+               return true;
+             },
+         .on_done = [&done, i](Result<HttpResponse> r) { done[i].set_value(std::move(r)); }}));
   }
   int ok = 0;
   for (auto& d : done) {

@@ -63,17 +63,21 @@ void run_informers(Cluster& c, const Http2Proxy& proxy, bool http2, Outcome& out
   }
   for (int i = 0; i < kInformers; ++i) {
     auto r = factories[i]->wait_for_cache_sync(30s);
-    ASSERT_TRUE(r.at(0).synced) << ns_name(i) << ": " << (r[0].last_error ? r[0].last_error->message : "timeout");
+    ASSERT_TRUE(r.at(0).synced) << ns_name(i) << ": "
+                                << (r[0].last_error ? r[0].last_error->message : "timeout");
     EXPECT_EQ(informers[i]->indexer().size(), 1u) << ns_name(i);
   }
   for (int i = 0; i < kInformers; ++i) ASSERT_TRUE(c.put_configmap(ns_name(i), "event", "1").ok());
   for (int i = 0; i < kInformers; ++i) {
     const std::string key = ns_name(i) + "/event";
-    EXPECT_TRUE(eventually([&] {
-      for (const auto& e : handlers[i]->events())
-        if (e.key == key && e.kind == "add") return true;
-      return false;
-    }, 20s)) << key << " did not reach its informer";
+    EXPECT_TRUE(eventually(
+        [&] {
+          for (const auto& e : handlers[i]->events())
+            if (e.key == key && e.kind == "add") return true;
+          return false;
+        },
+        20s))
+        << key << " did not reach its informer";
     EXPECT_EQ(handlers[i]->count(), 2u) << ns_name(i) << ": only its own namespace's objects";
     EXPECT_TRUE(handlers[i]->violations().empty()) << ns_name(i);
     auto s = informers[i]->reflector_stats();
@@ -101,7 +105,8 @@ class Http2Informers : public ::testing::Test {
       ASSERT_TRUE(cluster_.create_namespace(ns_name(i)).ok());
       ASSERT_TRUE(cluster_.put_configmap(ns_name(i), "before", "1").ok());
     }
-    proxy_ = std::make_unique<Http2Proxy>(kube::testing::Http2ProxyOptions{.backend_port = cluster_.server->port()});
+    proxy_ = std::make_unique<Http2Proxy>(
+        kube::testing::Http2ProxyOptions{.backend_port = cluster_.server->port()});
     auto started = proxy_->start();
     ASSERT_TRUE(started) << started.error().message;
   }
