@@ -8,12 +8,16 @@
 // ALPN on an ephemeral loopback port, each stream forwarded to the backend
 // over plain HTTP/1.1 (one backend connection per open stream).
 //
-//   kube::testing::ApiServer server({.tls = false});
+//   kube::testing::ApiServerOptions plain;
+//   plain.tls = false;  // the proxy does the TLS
+//   kube::testing::ApiServer server(plain);
 //   server.start();
 //   kube::testing::Http2Proxy proxy({.backend_port = server.port()});
-//   if (auto r = proxy.start(); !r) { ... r.error().message ... }  // names the package when absent
-//   kube::RestConfig c{.host = proxy.url(), .ca_pem = proxy.ca_pem(), .bearer_token =
-//   server.token()};
+//   if (auto r = proxy.start(); !r) { ... r.error().message ... }  // names the package if absent
+//   kube::RestConfig c;
+//   c.host = proxy.url();        // "https://127.0.0.1:PORT", HTTP/2 offered over ALPN
+//   c.ca_pem = proxy.ca_pem();   // verification stays on
+//   c.bearer_token = server.token();
 //
 // The proxy's certificate (for 127.0.0.1 / ::1 / localhost) and its CA are
 // generated at start; verification stays on in the client. Watches are
@@ -21,14 +25,14 @@
 // stream) is a day, so an idle watch is never cut by the proxy. The
 // frontend allows `max_concurrent_streams` streams per connection (250,
 // Go's default, which kube-apiserver uses unless --http2-max-streams-per-
-// connection is set); a client with more open streams than that needs a
-// second connection, as it would against kube-apiserver.
+// connection is set); streams beyond that need more connections, as against
+// kube-apiserver (libcurl 7.88 opens one per extra stream: docs/benchmarks.md).
 //
 // The child runs nghttpx --single-process, gets SIGTERM when the thread that
 // called start() exits (PR_SET_PDEATHSIG: start it from a thread that
 // outlives it, e.g. main), and is stopped by its pid in stop() / the
-// destructor. start() forks: call it before threads that hold locks a
-// forked child could need (the child only execs).
+// destructor. start() forks; the child calls only async-signal-safe
+// functions before exec, so a process with threads may call it.
 //
 // Thread-safety: one owner; url()/ca_pem() are const after start().
 #pragma once
