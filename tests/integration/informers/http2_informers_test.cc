@@ -56,7 +56,7 @@ void run_informers(Cluster& c, const Http2Proxy& proxy, bool http2, Outcome& out
     o.reflector.backoff_initial = 5ms;
     o.reflector.backoff_max = 100ms;
     factories.push_back(std::make_unique<SharedInformerFactory>(client, o));
-    informers.push_back(factories.back()->configmaps().informer);
+    informers.push_back(factories.back()->for_resource(Cluster::configmaps()).informer);
     handlers.push_back(std::make_shared<RecordingHandler>());
     informers.back()->add_event_handler(handlers.back());
     factories.back()->start();
