@@ -12,6 +12,7 @@ PACKAGES=(
   libyaml-cpp-dev           # kubeconfig, YAML output
   libcurl4-openssl-dev      # client transport (HTTP/1.1 + HTTP/2, TLS)
   libnghttp2-dev nghttp2-server  # HTTP/2 test peer (nghttpd)
+  nghttp2-proxy             # nghttpx: HTTP/2 TLS frontend before the embedded server (tests, bench informers --http2-proxy)
   libssl-dev openssl        # TLS for the embedded API server, cert generation
   libcli11-dev              # the kinformer command line
   libgtest-dev libgmock-dev # tests

@@ -258,6 +258,14 @@ struct Waiter {
 
 bool retryable_curl_failure(const Error& e) { return e.reason == "ServiceUnavailable"; }
 
+// Counts each TCP connection as curl opens its socket. (CURLINFO_NUM_CONNECTS
+// is only known when a transfer ends, and a watch, or a transfer canceled at
+// shutdown, may never report it.)
+int on_new_socket(void* core, curl_socket_t, curlsocktype purpose) {
+  if (purpose == CURLSOCKTYPE_IPCXN) ++static_cast<IoCore*>(core)->connections;
+  return CURL_SOCKOPT_OK;
+}
+
 }  // namespace
 
 class CurlTransport final : public Transport {
@@ -467,6 +475,8 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, options_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, on_new_socket);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, core_.get());
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
     auto timeout = t.request.timeout.count() > 0 ? t.request.timeout : config_.timeout;
     if (timeout.count() > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
@@ -507,9 +517,6 @@ class CurlTransport final : public Transport {
   }
 
   void finish(Transfer& t, CURLcode code) {
-    long connects = 0;
-    curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &connects);
-    core_->connections += static_cast<std::uint64_t>(connects);
     {
       curl_off_t us = 0;
       long status = 0;

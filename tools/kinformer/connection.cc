@@ -26,6 +26,10 @@ std::optional<Failure> connect(const ClusterFlags& flags, Connection& out, Clien
   auto cfg = kube::load_default_config(opts);
   if (!cfg) return Failure{kConfig, cfg.error().message};
   cfg->timeout = *timeout;
+  if (!options.server.empty()) {
+    cfg->host = options.server;
+    cfg->ca_pem = options.ca_pem;
+  }
   cfg->qps = std::max(cfg->qps, options.qps);
   cfg->burst = std::max(cfg->burst, options.burst);
   kube::TransportOptions transport_options;

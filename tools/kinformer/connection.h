@@ -52,6 +52,11 @@ struct ClientOptions {
   // Offer HTTP/2 over ALPN (false: HTTP/1.1 only, one connection per
   // concurrent request or watch).
   bool http2 = true;
+  // When not empty: talk to this server URL, trusting this CA, instead of the
+  // kubeconfig's (credentials still come from the kubeconfig): `bench
+  // informers --http2-proxy` puts an HTTP/2 proxy before the embedded server.
+  std::string server = {};
+  std::string ca_pem = {};
 };
 
 // Loads the configuration and creates the transport. Failures: kUsage for a

@@ -13,7 +13,7 @@
 
 namespace kinformer::cli {
 
-kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start() {
+kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start(ServerProcessOptions options) {
   std::error_code ec;
   std::filesystem::path dir =
       std::filesystem::temp_directory_path(ec) / ("kinformer-bench-" + std::to_string(::getpid()));
@@ -41,8 +41,9 @@ kube::Result<std::unique_ptr<ServerProcess>> ServerProcess::start() {
     ::close(fds[0]);
     ::close(fds[1]);
     std::string out = kubeconfig.string();
+    const char* plain = options.plain_http ? "--plain-http" : nullptr;
     const char* argv[] = {"kinformer",        "apiserver", "--port", "0",
-                          "--kubeconfig-out", out.c_str(), nullptr};
+                          "--kubeconfig-out", out.c_str(), plain,    nullptr};
     ::execv("/proc/self/exe", const_cast<char* const*>(argv));
     ::_exit(127);
   }

@@ -24,9 +24,15 @@
 
 namespace kinformer::cli {
 
+struct ServerProcessOptions {
+  // Serve plain HTTP (`kinformer apiserver --plain-http`): the backend of an
+  // HTTP/2 proxy (kube/testing/http2_proxy.h), which does TLS itself.
+  bool plain_http = false;
+};
+
 class ServerProcess {
  public:
-  static kube::Result<std::unique_ptr<ServerProcess>> start();
+  static kube::Result<std::unique_ptr<ServerProcess>> start(ServerProcessOptions options = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

@@ -147,6 +147,9 @@ class Transport {
   struct Stats {
     std::uint64_t requests_started = 0;  // transfers handed to curl (streams and retries included)
     std::uint64_t retries = 0;
+    // TCP connections opened (to the server or a proxy), counted as each
+    // socket is opened: with HTTP/2 every request and watch shares one; with
+    // HTTP/1.1 each open watch holds one of its own.
     std::uint64_t connections_opened = 0;
     // Response body bytes received so far by every request and stream (after
     // gzip decoding), counted on the I/O thread as they arrive: lets a

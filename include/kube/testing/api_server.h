@@ -18,7 +18,8 @@
 //   server.stop();                           // also done by the destructor
 //
 // Implemented (kube-apiserver behaviour followed):
-//  - HTTP/1.1 keep-alive, chunked watch streams, TLS with a CA + server cert
+//  - HTTP/1.1 keep-alive, chunked watch streams (HTTP/2: put
+//    kube/testing/http2_proxy.h, nghttpx, in front), TLS with a CA + server cert
 //    generated at start (or read from files), bearer-token and client
 //    certificate authentication (401 Status otherwise); a fixed pool of Asio
 //    I/O threads, every connection and every watch is a coroutine, not a thread.

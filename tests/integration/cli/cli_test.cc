@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cli/subprocess.h"
+#include "kube/testing/http2_proxy.h"
 #include "support/cluster.h"
 #include "tools/kinformer/workload.h"
 
@@ -656,6 +657,27 @@ TEST(CliBench, InformersOnOneClientOverHttp11HoldOneConnectionPerWatch) {
   EXPECT_NE(ls[1].find("bench informers --count 12 --objects 60"), std::string::npos) << ls[1];
 }
 
+// Through nghttpx (HTTP/2 over TLS) the same informers share one connection.
+TEST(CliBench, InformersThroughTheHttp2ProxyShareOneConnection) {
+  if (!Http2Proxy::available())
+    GTEST_SKIP() << "/usr/sbin/nghttpx not installed (apt-get install nghttp2-proxy)";
+  auto r = run({KINFORMER_BIN, "bench", "informers", "--count", "12", "--objects", "60",
+                "--http2-proxy", "--hold", "1s"},
+               120s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), 2u) << r.out;
+  auto kv = name_values(ls[0]);
+  EXPECT_EQ(kv["objects"], "60") << ls[0];
+  EXPECT_EQ(kv["http_version"], "2") << ls[0];
+  EXPECT_EQ(kv["connections"], "1") << ls[0];
+  EXPECT_EQ(kv["relists"], "0") << ls[0];
+  EXPECT_EQ(kv["watch_restarts"], "0") << ls[0];
+  EXPECT_NE(ls[1].find("bench informers --count 12 --objects 60 --http2-proxy --hold 1s"),
+            std::string::npos)
+      << ls[1];
+}
+
 TEST_F(CliTest, BenchSyncReadsAClusterFromAKubeconfig) {
   create_pods();
   auto r = kinformer({"bench", "sync", "--resource", "po", "-n", "demo", "--metadata-only"});
@@ -673,6 +695,9 @@ TEST_F(CliTest, BenchPollingAndInformersOnAClusterNeedANamespaceAndCleanUpAfterT
   auto r = kinformer({"bench", "polling", "--seconds", "1"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("-n"), std::string::npos) << r.err;
+  r = kinformer({"bench", "informers", "-n", "demo", "--http2-proxy"});
+  EXPECT_EQ(r.code, 2) << r.err;  // the proxy goes before the embedded server only
+  EXPECT_NE(r.err.find("--http2-proxy"), std::string::npos) << r.err;
   r = kinformer({"bench", "informers", "-n", "demo", "--count", "3", "--objects", "9"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("informers=3 objects=9 ", 0), 0u) << r.out;

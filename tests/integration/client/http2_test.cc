@@ -1,21 +1,16 @@
 // HTTP/2 multiplexing against nghttpd (Debian package nghttp2-server), when
 // installed: the Beast-based test servers speak HTTP/1.1 only. Skips otherwise.
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <fstream>
 #include <future>
 #include <random>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "integration/client/test_certs.h"
 #include "kube/client/transport.h"
+#include "src/testing/child_process.h"
 
 namespace kube {
 namespace {
@@ -23,59 +18,34 @@ namespace {
 namespace fs = std::filesystem;
 constexpr const char* kNghttpd = "/usr/sbin/nghttpd";
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool can_connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
-
 // Runs nghttpd serving `dir` over TLS; stops it (by its pid) on destruction.
+// (The child-process helpers are kube::testing::Http2Proxy's, which runs nghttpx.)
 class Nghttpd {
  public:
-  Nghttpd(const fs::path& dir, const testing::TestPki& pki) : port_(free_port()) {
+  Nghttpd(const fs::path& dir, const testing::TestPki& pki)
+      : port_(testing::internal::free_port()) {
     std::ofstream(dir / "server.key") << pki.server.key_pem;
     std::ofstream(dir / "server.crt") << pki.server.cert_pem;
-    std::vector<std::string> args = {kNghttpd, "-a", "127.0.0.1", "-d", dir.string(), std::to_string(port_),
-                                     (dir / "server.key").string(), (dir / "server.crt").string()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, kNghttpd, nullptr, nullptr, argv.data(), environ) != 0) pid_ = 0;
-    for (int i = 0; i < 100 && pid_ && !can_connect(port_); ++i) usleep(50'000);
+    pid_ = testing::internal::spawn(
+        {kNghttpd, "-a", "127.0.0.1", "-d", dir.string(), std::to_string(port_),
+         (dir / "server.key").string(), (dir / "server.crt").string()},
+        dir / "nghttpd.log");
+    if (pid_ > 0 && testing::internal::wait_until_accepting(pid_, port_, std::chrono::seconds(5)) ==
+                        testing::internal::ChildState::kExited)
+      pid_ = 0;  // reaped
   }
-  ~Nghttpd() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool running() const { return pid_ > 0 && can_connect(port_); }
+  ~Nghttpd() { testing::internal::stop_child(pid_); }
+  bool running() const { return pid_ > 0; }
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
 
  private:
-  int port_;
+  std::uint16_t port_;
   pid_t pid_ = 0;
 };
 
 TEST(Http2, HundredConcurrentStreamsShareOneConnection) {
-  if (access(kNghttpd, X_OK) != 0) GTEST_SKIP() << "nghttpd not installed (apt-get install nghttp2-server)";
+  if (access(kNghttpd, X_OK) != 0)
+    GTEST_SKIP() << "nghttpd not installed (apt-get install nghttp2-server)";
   std::random_device rd;
   fs::path dir = fs::temp_directory_path() / ("kinformer-h2-" + std::to_string(rd()));
   fs::create_directories(dir);
@@ -99,12 +69,14 @@ TEST(Http2, HundredConcurrentStreamsShareOneConnection) {
   std::vector<std::promise<Result<HttpResponse>>> done(kStreams);
   std::vector<std::shared_ptr<CallHandle>> handles;
   for (int i = 0; i < kStreams; ++i) {
-    handles.push_back(t->stream({.path = "/blob"},
-                                {.on_data = [&](std::string_view b) {
-                                   bytes += b.size();
-                                   return true;
-                                 },
-                                 .on_done = [&done, i](Result<HttpResponse> r) { done[i].set_value(std::move(r)); }}));
+    handles.push_back(t->stream(
+        {.path = "/blob"},
+        {.on_data =
+             [&](std::string_view b) {
+               bytes += b.size();
+               return true;
+             },
+         .on_done = [&done, i](Result<HttpResponse> r) { done[i].set_value(std::move(r)); }}));
   }
   int ok = 0;
   for (auto& d : done) {
