@@ -1,4 +1,4 @@
-#include "tools/kinformer/columns.h"
+#include "kube/serve/columns.h"
 
 #include <algorithm>
 #include <initializer_list>
@@ -8,11 +8,14 @@
 #include <boost/json.hpp>
 
 #include "kube/core/selector.h"
+#include "kube/core/timestamp.h"
 
-namespace kinformer::cli {
+namespace kube::serve {
 namespace {
 
 namespace json = boost::json;
+
+using Cells = std::vector<TableCell>;
 
 constexpr const char* kNone = "<none>";
 
@@ -95,12 +98,12 @@ std::string format_map(const json::value& v, std::initializer_list<std::string_v
 std::string label_selector(const json::value& v) {
   const json::value* sel = at(v, {"spec", "selector"});
   if (!sel) return kNone;
-  auto parsed = kube::LabelSelector::from_json(*sel);
+  auto parsed = LabelSelector::from_json(*sel);
   return parsed ? or_none(parsed->to_string()) : kNone;
 }
 
 // CONTAINERS and IMAGES of a pod template (layoutContainerCells).
-void add_containers(Row& row, const json::value& v) {
+void add_containers(Cells& row, const json::value& v) {
   std::vector<std::string> names, images;
   for (const auto& c : arr(v, {"spec", "template", "spec", "containers"})) {
     names.push_back(str(c, {"name"}));
@@ -197,7 +200,7 @@ std::string pod_status(const json::value& pod, ContainerTally& tally, int& ready
   return reason;
 }
 
-Row pod_row(const json::value& pod, SysTime now, bool wide) {
+Cells pod_row(const json::value& pod, SysTime now, bool wide) {
   ContainerTally tally;
   int ready = 0;
   std::string status = pod_status(pod, tally, ready);
@@ -208,9 +211,10 @@ Row pod_row(const json::value& pod, SysTime now, bool wide) {
                     now - *tally.last_restart)) +
                 " ago)";
   }
-  Row row{str(pod, {"metadata", "name"}),
-          n(ready) + "/" + n(static_cast<std::int64_t>(arr(pod, {"spec", "containers"}).size())),
-          status, restarts, age(str(pod, {"metadata", "creationTimestamp"}), now)};
+  Cells row{str(pod, {"metadata", "name"}),
+            n(ready) + "/" + n(static_cast<std::int64_t>(arr(pod, {"spec", "containers"}).size())),
+            status, restarts,
+            translate_timestamp_since(str(pod, {"metadata", "creationTimestamp"}), now)};
   if (wide) {
     std::string ip;
     if (const json::array& ips = arr(pod, {"status", "podIPs"}); !ips.empty())
@@ -235,7 +239,7 @@ Row pod_row(const json::value& pod, SysTime now, bool wide) {
 // ---- Workloads ----
 
 std::string creation_age(const json::value& v, SysTime now) {
-  return age(str(v, {"metadata", "creationTimestamp"}), now);
+  return translate_timestamp_since(str(v, {"metadata", "creationTimestamp"}), now);
 }
 
 std::string name_of(const json::value& v) { return str(v, {"metadata", "name"}); }
@@ -245,10 +249,10 @@ std::int64_t desired_replicas(const json::value& v) {
   return opt_int(v, {"spec", "replicas"}).value_or(1);
 }
 
-Row deployment_row(const json::value& d, SysTime now, bool wide) {
-  Row row{name_of(d), n(num(d, {"status", "readyReplicas"})) + "/" + n(desired_replicas(d)),
-          n(num(d, {"status", "updatedReplicas"})), n(num(d, {"status", "availableReplicas"})),
-          creation_age(d, now)};
+Cells deployment_row(const json::value& d, SysTime now, bool wide) {
+  Cells row{name_of(d), n(num(d, {"status", "readyReplicas"})) + "/" + n(desired_replicas(d)),
+            num(d, {"status", "updatedReplicas"}), num(d, {"status", "availableReplicas"}),
+            creation_age(d, now)};
   if (wide) {
     add_containers(row, d);
     row.push_back(label_selector(d));
@@ -256,9 +260,9 @@ Row deployment_row(const json::value& d, SysTime now, bool wide) {
   return row;
 }
 
-Row replicaset_row(const json::value& r, SysTime now, bool wide) {
-  Row row{name_of(r), n(desired_replicas(r)), n(num(r, {"status", "replicas"})),
-          n(num(r, {"status", "readyReplicas"})), creation_age(r, now)};
+Cells replicaset_row(const json::value& r, SysTime now, bool wide) {
+  Cells row{name_of(r), desired_replicas(r), num(r, {"status", "replicas"}),
+            num(r, {"status", "readyReplicas"}), creation_age(r, now)};
   if (wide) {
     add_containers(row, r);
     row.push_back(label_selector(r));
@@ -266,22 +270,22 @@ Row replicaset_row(const json::value& r, SysTime now, bool wide) {
   return row;
 }
 
-Row statefulset_row(const json::value& s, SysTime now, bool wide) {
-  Row row{name_of(s), n(num(s, {"status", "readyReplicas"})) + "/" + n(desired_replicas(s)),
-          creation_age(s, now)};
+Cells statefulset_row(const json::value& s, SysTime now, bool wide) {
+  Cells row{name_of(s), n(num(s, {"status", "readyReplicas"})) + "/" + n(desired_replicas(s)),
+            creation_age(s, now)};
   if (wide) add_containers(row, s);
   return row;
 }
 
-Row daemonset_row(const json::value& d, SysTime now, bool wide) {
-  Row row{name_of(d),
-          n(num(d, {"status", "desiredNumberScheduled"})),
-          n(num(d, {"status", "currentNumberScheduled"})),
-          n(num(d, {"status", "numberReady"})),
-          n(num(d, {"status", "updatedNumberScheduled"})),
-          n(num(d, {"status", "numberAvailable"})),
-          format_map(d, {"spec", "template", "spec", "nodeSelector"}),
-          creation_age(d, now)};
+Cells daemonset_row(const json::value& d, SysTime now, bool wide) {
+  Cells row{name_of(d),
+            num(d, {"status", "desiredNumberScheduled"}),
+            num(d, {"status", "currentNumberScheduled"}),
+            num(d, {"status", "numberReady"}),
+            num(d, {"status", "updatedNumberScheduled"}),
+            num(d, {"status", "numberAvailable"}),
+            format_map(d, {"spec", "template", "spec", "nodeSelector"}),
+            creation_age(d, now)};
   if (wide) {
     add_containers(row, d);
     row.push_back(label_selector(d));
@@ -289,7 +293,7 @@ Row daemonset_row(const json::value& d, SysTime now, bool wide) {
   return row;
 }
 
-Row job_row(const json::value& j, SysTime now, bool wide) {
+Cells job_row(const json::value& j, SysTime now, bool wide) {
   std::int64_t succeeded = num(j, {"status", "succeeded"});
   std::string completions;
   if (auto c = opt_int(j, {"spec", "completions"})) {
@@ -304,7 +308,7 @@ Row job_row(const json::value& j, SysTime now, bool wide) {
     auto end = parse_timestamp(str(j, {"status", "completionTime"})).value_or(now);
     duration = human_duration(std::chrono::duration_cast<std::chrono::milliseconds>(end - *start));
   }
-  Row row{name_of(j), completions, duration, creation_age(j, now)};
+  Cells row{name_of(j), completions, duration, creation_age(j, now)};
   if (wide) {
     add_containers(row, j);
     row.push_back(label_selector(j));
@@ -354,14 +358,14 @@ std::string ports(const json::value& svc) {
   return or_none(join(out));
 }
 
-Row service_row(const json::value& svc, SysTime now, bool wide) {
+Cells service_row(const json::value& svc, SysTime now, bool wide) {
   std::string type = str(svc, {"spec", "type"});
-  Row row{name_of(svc),
-          type.empty() ? "ClusterIP" : type,
-          or_none(str(svc, {"spec", "clusterIP"})),
-          external_ip(svc, wide),
-          ports(svc),
-          creation_age(svc, now)};
+  Cells row{name_of(svc),
+            type.empty() ? "ClusterIP" : type,
+            or_none(str(svc, {"spec", "clusterIP"})),
+            external_ip(svc, wide),
+            ports(svc),
+            creation_age(svc, now)};
   if (wide) row.push_back(format_map(svc, {"spec", "selector"}));
   return row;
 }
@@ -391,7 +395,7 @@ std::string node_address(const json::value& node, std::string_view type) {
   return kNone;
 }
 
-Row node_row(const json::value& node, SysTime now, bool wide) {
+Cells node_row(const json::value& node, SysTime now, bool wide) {
   std::vector<std::string> status;
   for (const auto& c : arr(node, {"status", "conditions"})) {
     if (str(c, {"type"}) == "Ready")
@@ -399,8 +403,8 @@ Row node_row(const json::value& node, SysTime now, bool wide) {
   }
   if (status.empty()) status.push_back("Unknown");
   if (flag(node, {"spec", "unschedulable"})) status.push_back("SchedulingDisabled");
-  Row row{name_of(node), join(status), node_roles(node), creation_age(node, now),
-          str(node, {"status", "nodeInfo", "kubeletVersion"})};
+  Cells row{name_of(node), join(status), node_roles(node), creation_age(node, now),
+            str(node, {"status", "nodeInfo", "kubeletVersion"})};
   if (wide) {
     auto unknown = [](std::string s) { return s.empty() ? std::string("<unknown>") : s; };
     row.push_back(node_address(node, "InternalIP"));
@@ -412,92 +416,336 @@ Row node_row(const json::value& node, SysTime now, bool wide) {
   return row;
 }
 
-Row namespace_row(const json::value& ns, SysTime now, bool) {
+Cells namespace_row(const json::value& ns, SysTime now, bool) {
   return {name_of(ns), str(ns, {"status", "phase"}), creation_age(ns, now)};
 }
 
-Row configmap_row(const json::value& cm, SysTime now, bool) {
+Cells configmap_row(const json::value& cm, SysTime now, bool) {
   return {name_of(cm),
-          n(static_cast<std::int64_t>(size_of(cm, {"data"}) + size_of(cm, {"binaryData"}))),
+          static_cast<std::int64_t>(size_of(cm, {"data"}) + size_of(cm, {"binaryData"})),
           creation_age(cm, now)};
 }
 
-Row secret_row(const json::value& s, SysTime now, bool) {
-  return {name_of(s), str(s, {"type"}), n(static_cast<std::int64_t>(size_of(s, {"data"}))),
+Cells secret_row(const json::value& s, SysTime now, bool) {
+  return {name_of(s), str(s, {"type"}), static_cast<std::int64_t>(size_of(s, {"data"})),
           creation_age(s, now)};
 }
 
 // ---- The table of kinds ----
 
-using RowFn = Row (*)(const json::value&, SysTime, bool);
+// Descriptions as the printers take them (the API types' field docs, v1.28).
+constexpr std::string_view kNameDoc =
+    "Name must be unique within a namespace. Is required when creating resources, although some "
+    "resources may allow a client to request the generation of an appropriate name automatically. "
+    "Name is primarily intended for creation idempotence and configuration definition. Cannot be "
+    "updated. More info: "
+    "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+constexpr std::string_view kCreationDoc =
+    "CreationTimestamp is a timestamp representing the server time when this object was created. "
+    "It is not guaranteed to be set in happens-before order across separate operations. Clients "
+    "may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the "
+    "system. Read-only. Null for lists. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/"
+    "api-conventions.md#metadata";
+constexpr std::string_view kContainersDoc = "Names of each container in the template.";
+constexpr std::string_view kImagesDoc = "Images referenced by each container in the template.";
+constexpr std::string_view kReadyPodsDoc = "Number of the pod with ready state";
+constexpr std::string_view kNodeAddressesDoc =
+    "List of addresses reachable to the node. Queried from cloud provider, "
+    "if available. More info: "
+    "https://kubernetes.io/docs/concepts/nodes/node/#addresses Note: This "
+    "field is declared as mergeable, but the merge key is not sufficiently "
+    "unique, which can cause data corruption when it is merged. Callers "
+    "should instead use a full-replacement patch. See "
+    "https://pr.k8s.io/79391 for an example. Consumers should assume that "
+    "addresses can change during the lifetime of a Node. However, there are "
+    "some exceptions where this may not be possible, such as Pods that "
+    "inherit a Node's address in its own status or consumers of the "
+    "downward API (status.hostIP).";
 
-struct KindColumns {
+constexpr TableColumn name_column() { return {"Name", "string", "name", kNameDoc, 0}; }
+constexpr TableColumn age_column() { return {"Age", "string", "", kCreationDoc, 0}; }
+constexpr TableColumn str_column(std::string_view name, std::string_view doc, int priority = 0) {
+  return {name, "string", "", doc, priority};
+}
+constexpr TableColumn int_column(std::string_view name, std::string_view doc) {
+  return {name, "integer", "", doc, 0};
+}
+
+template <Cells (*Fn)(const json::value&, SysTime, bool)>
+std::vector<TableCell> cells_of(const Object& obj, SysTime now, bool wide) {
+  return Fn(obj.to_value(), now, wide);
+}
+
+struct Kind {
   std::string_view group;
   std::string_view resource;
-  std::initializer_list<const char*> headers;
-  std::initializer_list<const char*> wide_headers;
-  RowFn row;
+  TableColumns columns;
 };
 
-const KindColumns kKinds[] = {
-    {"",
-     "pods",
-     {"NAME", "READY", "STATUS", "RESTARTS", "AGE"},
-     {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"},
-     pod_row},
-    {"apps",
-     "deployments",
-     {"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"},
-     {"CONTAINERS", "IMAGES", "SELECTOR"},
-     deployment_row},
-    {"apps",
-     "replicasets",
-     {"NAME", "DESIRED", "CURRENT", "READY", "AGE"},
-     {"CONTAINERS", "IMAGES", "SELECTOR"},
-     replicaset_row},
-    {"apps", "statefulsets", {"NAME", "READY", "AGE"}, {"CONTAINERS", "IMAGES"}, statefulset_row},
-    {"apps",
-     "daemonsets",
-     {"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"},
-     {"CONTAINERS", "IMAGES", "SELECTOR"},
-     daemonset_row},
-    {"batch",
-     "jobs",
-     {"NAME", "COMPLETIONS", "DURATION", "AGE"},
-     {"CONTAINERS", "IMAGES", "SELECTOR"},
-     job_row},
-    {"",
-     "services",
-     {"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"},
-     {"SELECTOR"},
-     service_row},
-    {"",
-     "nodes",
-     {"NAME", "STATUS", "ROLES", "AGE", "VERSION"},
-     {"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"},
-     node_row},
-    {"", "namespaces", {"NAME", "STATUS", "AGE"}, {}, namespace_row},
-    {"", "configmaps", {"NAME", "DATA", "AGE"}, {}, configmap_row},
-    {"", "secrets", {"NAME", "TYPE", "DATA", "AGE"}, {}, secret_row},
-};
+const std::vector<Kind>& kinds() {
+  static const std::vector<Kind> all = {
+      {"",
+       "pods",
+       {{name_column(),
+         str_column("Ready", "The aggregate readiness state of this pod for accepting traffic."),
+         str_column("Status", "The aggregate status of the containers in this pod."),
+         str_column("Restarts",
+                    "The number of times the containers in this pod have been restarted and when "
+                    "the last container in this pod has restarted."),
+         age_column(),
+         str_column("IP",
+                    "podIP address allocated to the pod. Routable at least within the cluster. "
+                    "Empty if not yet allocated.",
+                    1),
+         str_column("Node",
+                    "NodeName is a request to schedule this pod onto a specific node. If it is "
+                    "non-empty, the scheduler simply schedules this pod onto that node, assuming "
+                    "that it fits resource requirements.",
+                    1),
+         str_column(
+             "Nominated Node",
+             "nominatedNodeName is set only when this pod preempts other pods on the node, but it "
+             "cannot be scheduled right away as preemption victims receive their graceful "
+             "termination periods. This field does not guarantee that the pod will be scheduled "
+             "on this node. Scheduler may decide to place the pod elsewhere if other nodes become "
+             "available sooner. Scheduler may also decide to give the resources on this node to a "
+             "higher priority pod that is created after preemption. As a result, this field may "
+             "be different than PodSpec.nodeName when the pod is scheduled.",
+             1),
+         str_column("Readiness Gates",
+                    "If specified, all readiness gates will be evaluated for pod readiness. A pod "
+                    "is ready when all its containers are ready AND all conditions specified in "
+                    "the readiness gates have status equal to \"True\" More info: "
+                    "https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates",
+                    1)},
+        cells_of<pod_row>}},
+      {"apps",
+       "deployments",
+       {{name_column(), str_column("Ready", kReadyPodsDoc),
+         str_column("Up-to-date",
+                    "Total number of non-terminated pods targeted by this deployment that have "
+                    "the desired template spec."),
+         str_column("Available",
+                    "Total number of available pods (ready for at least minReadySeconds) "
+                    "targeted by this deployment."),
+         age_column(), str_column("Containers", kContainersDoc, 1),
+         str_column("Images", kImagesDoc, 1),
+         str_column("Selector",
+                    "Label selector for pods. Existing ReplicaSets whose pods are selected by "
+                    "this will be the ones affected by this deployment. It must match the pod "
+                    "template's labels.",
+                    1)},
+        cells_of<deployment_row>}},
+      {"apps",
+       "replicasets",
+       {{name_column(),
+         int_column("Desired",
+                    "Replicas is the number of desired replicas. This is a pointer to distinguish "
+                    "between explicit zero and unspecified. Defaults to 1. More info: "
+                    "https://kubernetes.io/docs/concepts/workloads/controllers/"
+                    "replicationcontroller/#what-is-a-replicationcontroller"),
+         int_column("Current",
+                    "Replicas is the most recently observed number of replicas. More info: "
+                    "https://kubernetes.io/docs/concepts/workloads/controllers/"
+                    "replicationcontroller/#what-is-a-replicationcontroller"),
+         int_column("Ready",
+                    "readyReplicas is the number of pods targeted by this ReplicaSet with a Ready "
+                    "Condition."),
+         age_column(), str_column("Containers", kContainersDoc, 1),
+         str_column("Images", kImagesDoc, 1),
+         str_column("Selector",
+                    "Selector is a label query over pods that should match the replica count. "
+                    "Label keys and values that must match in order to be controlled by this "
+                    "replica set. It must match the pod template's labels. More info: "
+                    "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"
+                    "#label-selectors",
+                    1)},
+        cells_of<replicaset_row>}},
+      {"apps",
+       "statefulsets",
+       {{name_column(), str_column("Ready", kReadyPodsDoc), age_column(),
+         str_column("Containers", kContainersDoc, 1), str_column("Images", kImagesDoc, 1)},
+        cells_of<statefulset_row>}},
+      {"apps",
+       "daemonsets",
+       {{name_column(),
+         int_column("Desired",
+                    "The total number of nodes that should be running the daemon pod (including "
+                    "nodes correctly running the daemon pod). More info: "
+                    "https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"),
+         int_column("Current",
+                    "The number of nodes that are running at least 1 daemon pod and are supposed "
+                    "to run the daemon pod. More info: "
+                    "https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"),
+         int_column("Ready",
+                    "numberReady is the number of nodes that should be running the daemon pod "
+                    "and have one or more of the daemon pod running with a Ready Condition."),
+         int_column("Up-to-date", "The total number of nodes that are running updated daemon pod"),
+         int_column("Available",
+                    "The number of nodes that should be running the daemon pod and have one or "
+                    "more of the daemon pod running and available (ready for at least "
+                    "spec.minReadySeconds)"),
+         str_column("Node Selector",
+                    "NodeSelector is a selector which must be true for the pod to fit on a node. "
+                    "Selector which must match a node's labels for the pod to be scheduled on "
+                    "that node. More info: "
+                    "https://kubernetes.io/docs/concepts/configuration/assign-pod-node/"),
+         age_column(), str_column("Containers", kContainersDoc, 1),
+         str_column("Images", kImagesDoc, 1),
+         str_column("Selector",
+                    "A label query over pods that are managed by the daemon set. Must match in "
+                    "order to be controlled. It must match the pod template's labels. More info: "
+                    "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"
+                    "#label-selectors",
+                    1)},
+        cells_of<daemonset_row>}},
+      {"batch",
+       "jobs",
+       {{name_column(),
+         str_column("Completions", "The number of pods which reached phase Succeeded."),
+         str_column("Duration", "Time required to complete the job."), age_column(),
+         str_column("Containers", kContainersDoc, 1), str_column("Images", kImagesDoc, 1),
+         str_column("Selector",
+                    "A label query over pods that should match the pod count. Normally, the "
+                    "system sets this field for you. More info: "
+                    "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"
+                    "#label-selectors",
+                    1)},
+        cells_of<job_row>}},
+      {"",
+       "services",
+       {{name_column(),
+         str_column(
+             "Type",
+             "type determines how the Service is exposed. Defaults to ClusterIP. Valid options "
+             "are ExternalName, ClusterIP, NodePort, and LoadBalancer. \"ClusterIP\" allocates a "
+             "cluster-internal IP address for load-balancing to endpoints. Endpoints are "
+             "determined by the selector or if that is not specified, by manual construction of "
+             "an Endpoints object or EndpointSlice objects. If clusterIP is \"None\", no virtual "
+             "IP is allocated and the endpoints are published as a set of endpoints rather than a "
+             "virtual IP. \"NodePort\" builds on ClusterIP and allocates a port on every node "
+             "which routes to the same endpoints as the clusterIP. \"LoadBalancer\" builds on "
+             "NodePort and creates an external load-balancer (if supported in the current cloud) "
+             "which routes to the same endpoints as the clusterIP. \"ExternalName\" aliases this "
+             "service to the specified externalName. Several other fields do not apply to "
+             "ExternalName services. More info: "
+             "https://kubernetes.io/docs/concepts/services-networking/service/"
+             "#publishing-services-service-types"),
+         str_column("Cluster-IP",
+                    "clusterIP is the IP address of the service and is usually assigned "
+                    "randomly. If an address is specified manually, is in-range (as per "
+                    "system configuration), and is not in use, it will be allocated to the "
+                    "service; otherwise creation of the service will fail. This field may "
+                    "not be changed through updates unless the type field is also being "
+                    "changed to ExternalName (which requires this field to be blank) or the "
+                    "type field is being changed from ExternalName (in which case this "
+                    "field may optionally be specified, as describe above).  Valid values "
+                    "are \"None\", empty string (\"\"), or a valid IP address. Setting this to "
+                    "\"None\" makes a \"headless service\" (no virtual IP), which is useful "
+                    "when direct endpoint connections are preferred and proxying is not "
+                    "required.  Only applies to types ClusterIP, NodePort, and "
+                    "LoadBalancer. If this field is specified when creating a Service of "
+                    "type ExternalName, creation will fail. This field will be wiped when "
+                    "updating a Service to type ExternalName. More info: "
+                    "https://kubernetes.io/docs/concepts/services-networking/service/"
+                    "#virtual-ips-and-service-proxies"),
+         str_column("External-IP",
+                    "externalIPs is a list of IP addresses for which nodes in the cluster will "
+                    "also accept traffic for this service.  These IPs are not managed by "
+                    "Kubernetes.  The user is responsible for ensuring that traffic arrives at a "
+                    "node with this IP.  A common example is external load-balancers that are "
+                    "not part of the Kubernetes system."),
+         str_column("Port(s)",
+                    "The list of ports that are exposed by this service. More info: "
+                    "https://kubernetes.io/docs/concepts/services-networking/service/"
+                    "#virtual-ips-and-service-proxies"),
+         age_column(),
+         str_column("Selector",
+                    "Route service traffic to pods with label keys and values matching this "
+                    "selector. If empty or not present, the service is assumed to have an "
+                    "external process managing its endpoints, which Kubernetes will not modify. "
+                    "Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type "
+                    "is ExternalName. More info: "
+                    "https://kubernetes.io/docs/concepts/services-networking/service/",
+                    1)},
+        cells_of<service_row>}},
+      {"",
+       "nodes",
+       {{name_column(), str_column("Status", "The status of the node"),
+         str_column("Roles", "The roles of the node"), age_column(),
+         str_column("Version", "Kubelet Version reported by the node."),
+         str_column("Internal-IP", kNodeAddressesDoc, 1),
+         str_column("External-IP", kNodeAddressesDoc, 1),
+         str_column("OS-Image",
+                    "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 "
+                    "(wheezy)).",
+                    1),
+         str_column("Kernel-Version",
+                    "Kernel Version reported by the node from 'uname -r' (e.g. "
+                    "3.16.0-0.bpo.4-amd64).",
+                    1),
+         str_column("Container-Runtime",
+                    "ContainerRuntime Version reported by the node through runtime remote API "
+                    "(e.g. containerd://1.4.2).",
+                    1)},
+        cells_of<node_row>}},
+      {"",
+       "namespaces",
+       {{name_column(), str_column("Status", "The status of the namespace"), age_column()},
+        cells_of<namespace_row>}},
+      {"",
+       "configmaps",
+       {{name_column(),
+         str_column("Data",
+                    "Data contains the configuration data. Each key must consist of alphanumeric "
+                    "characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use "
+                    "the BinaryData field. The keys stored in Data must not overlap with the keys "
+                    "in the BinaryData field, this is enforced during validation process."),
+         age_column()},
+        cells_of<configmap_row>}},
+      {"",
+       "secrets",
+       {{name_column(),
+         str_column("Type",
+                    "Used to facilitate programmatic handling of secret data. More info: "
+                    "https://kubernetes.io/docs/concepts/configuration/secret/#secret-types"),
+         str_column("Data",
+                    "Data contains the secret data. Each key must consist of alphanumeric "
+                    "characters, '-', '_' or '.'. The serialized form of the secret data is a "
+                    "base64 encoded string, representing the arbitrary (possibly non-string) "
+                    "data value here. Described in https://tools.ietf.org/html/rfc4648#section-4"),
+         age_column()},
+        cells_of<secret_row>}},
+  };
+  return all;
+}
+
+std::vector<TableCell> default_cells(const Object& obj, SysTime, bool) {
+  // metav1.Time of an absent timestamp formats as Go's zero time.
+  auto created = parse_timestamp(obj.creation_timestamp());
+  return {std::string(obj.name()),
+          created ? format_timestamp(*created) : std::string("0001-01-01T00:00:00Z")};
+}
 
 }  // namespace
 
-Columns columns_for(std::string_view group, std::string_view resource, bool wide) {
-  for (const KindColumns& k : kKinds) {
-    if (k.group != group || k.resource != resource) continue;
-    Columns c;
-    c.headers.assign(k.headers.begin(), k.headers.end());
-    if (wide) c.headers.insert(c.headers.end(), k.wide_headers.begin(), k.wide_headers.end());
-    RowFn fn = k.row;
-    c.cells = [fn, wide](const kube::Object& obj, SysTime now) {
-      return fn(obj.to_value(), now, wide);
-    };
-    return c;
-  }
-  return Columns{{"NAME", "AGE"}, [](const kube::Object& obj, SysTime now) {
-                   return Row{std::string(obj.name()), age(obj.creation_timestamp(), now)};
-                 }};
+std::string cell_text(const TableCell& cell) {
+  if (const auto* s = std::get_if<std::string>(&cell)) return *s;
+  return std::to_string(std::get<std::int64_t>(cell));
 }
 
-}  // namespace kinformer::cli
+const TableColumns* table_columns_for(std::string_view group, std::string_view resource) {
+  for (const Kind& k : kinds()) {
+    if (k.group == group && k.resource == resource) return &k.columns;
+  }
+  return nullptr;
+}
+
+const TableColumns& default_table_columns() {
+  static const TableColumns columns{
+      {name_column(), TableColumn{"Created At", "date", "", kCreationDoc, 0}}, default_cells};
+  return columns;
+}
+
+}  // namespace kube::serve
