@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 
+#include "kube/core/continue_token.h"
 #include "kube/version.h"
 
 namespace kube::serve::internal {
@@ -132,13 +133,33 @@ std::string object_json(const Object& obj, const ServedResource& r) {
 
 std::string list_json(const ServedResource& r, std::uint64_t rv,
                       const std::vector<ObjectPtr>& items) {
+  return list_json(r, ListMeta{.rv = rv}, items);
+}
+
+std::string expired_continue_json(const std::string& restart_token) {
+  json::object o{{"kind", "Status"},
+                 {"apiVersion", "v1"},
+                 {"metadata", json::object{{"continue", restart_token}}},
+                 {"status", "Failure"},
+                 {"message", kExpiredContinueMessage},
+                 {"reason", "Expired"},
+                 {"code", 410}};
+  return json::serialize(o);
+}
+
+std::string list_json(const ServedResource& r, const ListMeta& meta,
+                      const std::vector<ObjectPtr>& items) {
   std::size_t size = 128;
   for (const auto& o : items) size += o->json().size() + 1;
   std::string out;
   out.reserve(size);
   out += R"({"kind":)" + json::serialize(json::string(r.kind + "List")) + R"(,"apiVersion":)" +
          json::serialize(json::string(api_version_of(r))) + R"(,"metadata":{"resourceVersion":")" +
-         std::to_string(rv) + R"("},"items":[)";
+         std::to_string(meta.rv) + '"';
+  if (!meta.continue_token.empty()) out += R"(,"continue":")" + meta.continue_token + '"';
+  if (meta.remaining_item_count)
+    out += R"(,"remainingItemCount":)" + std::to_string(*meta.remaining_item_count);
+  out += R"(},"items":[)";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ',';
     out += items[i]->json();  // as kube-apiserver: list items as stored, kind or not

@@ -43,8 +43,21 @@ std::string status_json(const Error& e);
 // The object with kind and apiVersion (list items are served without them by
 // kube-apiserver, so a cache filled by a list may hold objects without).
 std::string object_json(const Object& obj, const ServedResource& r);
+// A list's metadata (ListMeta): resourceVersion, and continue and
+// remainingItemCount when more pages remain.
+struct ListMeta {
+  std::uint64_t rv = 0;
+  std::string continue_token = {};
+  std::optional<std::int64_t> remaining_item_count = {};
+};
+std::string list_json(const ServedResource& r, const ListMeta& meta,
+                      const std::vector<ObjectPtr>& items);
 std::string list_json(const ServedResource& r, std::uint64_t rv,
                       const std::vector<ObjectPtr>& items);
+// The 410 Expired Status for a continue token whose resourceVersion is gone,
+// with kube-apiserver's rv -1 token (`restart_token`) in metadata.continue
+// (fixtures/errors/410-expired-continue.json).
+std::string expired_continue_json(const std::string& restart_token);
 std::string event_line(const char* type, const std::string& object_json);  // ends in '\n'
 std::string bookmark_line(const ServedResource& r, std::uint64_t rv, bool initial_events_end);
 

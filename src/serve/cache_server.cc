@@ -5,10 +5,9 @@
 // answered from the caches at once (they never block).
 #include "kube/serve/cache_server.h"
 
-#include "kube/core/metrics.h"
-
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <map>
 #include <set>
 #include <thread>
@@ -20,11 +19,15 @@
 #include <boost/beast/http.hpp>
 #include <pthread.h>
 
+#include "kube/core/continue_token.h"
+#include "kube/core/key.h"
+#include "kube/core/metrics.h"
 #include "kube/core/mutex.h"
 #include "kube/core/selector.h"
 #include "src/serve/api.h"
 #include "src/serve/metrics.h"
 #include "src/serve/resource_cache.h"
+#include "src/serve/table.h"
 
 namespace kube::serve {
 
@@ -348,11 +351,12 @@ class CacheServer::Impl {
     }
     auto rp = internal::parse_resource_path(path);
     if (!rp) return error_reply(internal::unknown_path());
-    return resource_request(*rp, query);
+    return resource_request(*rp, query, std::string_view(req[http::field::accept]));
   }
 
   std::variant<Reply, WatchPlan> resource_request(const internal::ResourcePath& rp,
-                                                  const std::map<std::string, std::string>& query) {
+                                                  const std::map<std::string, std::string>& query,
+                                                  std::string_view accept) {
     const Entry* entry = nullptr;
     for (const auto& e : entries_) {
       const auto& gvr = e.cache->resource().informer.resource.gvr;
@@ -387,21 +391,113 @@ class CacheServer::Impl {
       return error_reply(Error::bad_request("fieldSelector \"" + q(query, "fieldSelector") +
                                             "\": " + fields.error().message));
     }
+    // A watch stays plain JSON events whatever the Accept header asks
+    // (kube-apiserver would send one-row Tables).
     if (flag(query, "watch"))
       return watch_plan(entry->cache, rp, query, std::move(*labels), std::move(*fields));
 
+    std::optional<internal::TableRequest> table;
+    if (auto version = internal::table_version(accept)) {
+      auto include = internal::parse_include_object(q(query, "includeObject"));
+      if (!include) return error_reply(include.error());
+      table = internal::TableRequest{*version, *include, std::chrono::system_clock::now()};
+    }
     if (!rp.name.empty()) {
       auto obj = entry->cache->get(rp.namespace_, rp.name);
       if (!obj) return error_reply(internal::not_found(gvr, rp.name));
-      return Reply{200, internal::object_json(*obj, served)};
+      if (!table) return Reply{200, internal::object_json(*obj, served)};
+      // A Table of one object carries the object's resourceVersion.
+      internal::ListMeta meta{
+          internal::parse_resource_version(obj->resource_version()).value_or(0)};
+      return Reply{200, internal::table_json(served, *table, meta, {obj})};
     }
-    // Selectors are answered from the view's own label and field indexes
-    // (kept under the same mutex as the history, so the list is at one
-    // resourceVersion): the smallest index bucket a requirement names is
-    // walked and the whole selector checked on each; without a usable
-    // requirement the namespace's range is scanned.
-    auto snap = entry->cache->list(rp.namespace_, *fields, *labels);
-    return Reply{200, internal::list_json(served, snap.rv, snap.items)};
+    auto list = list_objects(*entry->cache, rp, query, *fields, *labels);
+    if (auto* reply = std::get_if<Reply>(&list)) return std::move(*reply);
+    auto& [meta, items] = std::get<ListPage>(list);
+    if (table) return Reply{200, internal::table_json(served, *table, meta, items)};
+    return Reply{200, internal::list_json(served, meta, items)};
+  }
+
+  struct ListPage {
+    internal::ListMeta meta;
+    std::vector<ObjectPtr> items;
+  };
+  // A list, or one page of it with `limit` / `continue` (kube-apiserver's
+  // paging: items in key order, metadata.continue naming the key after the
+  // last item and the list's resourceVersion, remainingItemCount without
+  // selectors). Every page of a list shows the state at the first page's
+  // resourceVersion, as kube-apiserver's do: the cache rebuilds it by undoing
+  // the changes since from its history (ResourceCache::list_page). A token
+  // whose resourceVersion the history no longer reaches gets kube-apiserver's
+  // 410 Expired with an rv -1 token that continues from the same key at the
+  // current state (client-go's pager then lists again without paging).
+  // Serving the current state after the key instead would mix states
+  // silently; a 410 whenever the cache moved would fail nearly every paged
+  // list of a busy resource (kubectl pages by 500).
+  std::variant<Reply, ListPage> list_objects(const ResourceCache& cache,
+                                             const internal::ResourcePath& rp,
+                                             const std::map<std::string, std::string>& query,
+                                             const FieldSelector& fields,
+                                             const LabelSelector& labels) {
+    std::string limit_text = q(query, "limit"), token = q(query, "continue");
+    std::int64_t limit = 0;
+    if (!limit_text.empty()) {
+      auto [end, ec] =
+          std::from_chars(limit_text.data(), limit_text.data() + limit_text.size(), limit);
+      if (ec != std::errc() || end != limit_text.data() + limit_text.size())
+        return error_reply(Error::bad_request("limit \"" + limit_text + "\": not an integer"));
+    }
+    if (limit <= 0 && token.empty()) {
+      // Selectors are answered from the view's own label and field indexes
+      // (kept under the same mutex as the history, so the list is at one
+      // resourceVersion): the smallest index bucket a requirement names is
+      // walked and the whole selector checked on each; without a usable
+      // requirement the namespace's range is scanned.
+      auto snap = cache.list(rp.namespace_, fields, labels);
+      return ListPage{{snap.rv}, std::move(snap.items)};
+    }
+    // Keys (and the token's start) are relative to the list's prefix, as
+    // etcd keys under /registry/RESOURCE/[NAMESPACE/] are.
+    const std::string prefix = rp.namespace_.empty() ? "" : rp.namespace_ + "/";
+    ResourceCache::PageRequest req{.ns = rp.namespace_,
+                                   .fields = &fields,
+                                   .labels = &labels,
+                                   .start = prefix,
+                                   .at_rv = std::nullopt,
+                                   .limit = limit > 0 ? static_cast<std::size_t>(limit) : 0};
+    std::optional<ContinueToken> tok;
+    if (!token.empty()) {
+      auto decoded = decode_continue(token);
+      if (!decoded) {
+        // k8s.io/apiserver etcd3 store GetList's wording.
+        return error_reply(
+            Error::bad_request("invalid continue token: " + decoded.error().message));
+      }
+      std::string rv = q(query, "resourceVersion");
+      if (!rv.empty() && rv != "0") {
+        return error_reply(
+            Error::bad_request("specifying resource version is not allowed when using continue"));
+      }
+      tok = std::move(*decoded);
+      req.start = prefix + tok->start;
+      if (tok->rv > 0) req.at_rv = static_cast<std::uint64_t>(tok->rv);
+    }
+    auto page = cache.list_page(req);
+    if (!page) {
+      if (page.error().code == 410 && tok)
+        return Reply{410, internal::expired_continue_json(encode_continue(-1, tok->start))};
+      return error_reply(page.error());
+    }
+    ListPage out{{page->rv}, std::move(page->items)};
+    if (page->more && !out.items.empty()) {
+      std::string last = object_key(*out.items.back()).substr(prefix.size());
+      // A token at rv 0 would be refused: an empty view continues at the latest.
+      auto rv = page->rv > 0 ? static_cast<std::int64_t>(page->rv) : -1;
+      out.meta.continue_token = encode_continue(rv, last + '\0');
+      if (page->remaining)
+        out.meta.remaining_item_count = static_cast<std::int64_t>(*page->remaining);
+    }
+    return out;
   }
 
   std::variant<Reply, WatchPlan> watch_plan(std::shared_ptr<ResourceCache> cache,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "kube/core/continue_token.h"
 #include "kube/core/key.h"
 #include "kube/informers/shared_informer.h"
 
@@ -198,6 +199,85 @@ ObjectPtr ResourceCache::get(std::string_view ns, std::string_view name) const {
   MutexLock l(mu_);
   auto it = objects_.find(key);
   return it == objects_.end() ? nullptr : it->second;
+}
+
+std::optional<std::map<std::string, ObjectPtr, std::less<>>> ResourceCache::undo_since_locked(
+    std::uint64_t rv) const {
+  if (rv < floor_ || rv > rv_) return std::nullopt;
+  std::map<std::string, ObjectPtr, std::less<>> past;
+  // Newest first, so a key's entry ends as its state before the oldest
+  // change above rv. Stamps never decrease: those changes are a suffix.
+  for (auto it = history_.rbegin(); it != history_.rend() && it->rv > rv; ++it) {
+    if (!it->object) return std::nullopt;
+    std::string key = object_key(*it->object);
+    switch (it->type) {
+      case ChangeType::kAdded:
+        past[key] = nullptr;
+        break;
+      case ChangeType::kModified:
+        if (!it->prev) return std::nullopt;  // a relist's: the state before is unknown
+        past[key] = it->prev;
+        break;
+      case ChangeType::kDeleted:
+        past[key] = it->object;
+        break;
+    }
+  }
+  return past;
+}
+
+Result<ResourceCache::Page> ResourceCache::list_page(const PageRequest& req) const {
+  MutexLock l(mu_);
+  Page page;
+  page.rv = req.at_rv.value_or(rv_);
+  std::map<std::string, ObjectPtr, std::less<>> past;
+  if (req.at_rv && *req.at_rv != rv_) {
+    auto undo = undo_since_locked(*req.at_rv);
+    if (!undo) {
+      return Error{410, "Expired", kExpiredContinueMessage, std::nullopt};
+    }
+    past = std::move(*undo);
+  }
+  const std::string prefix = req.ns.empty() ? std::string() : std::string(req.ns) + "/";
+  const std::string& start = std::max(req.start, prefix);
+  const bool filtered =
+      (req.fields && !req.fields->empty()) || (req.labels && !req.labels->empty());
+  auto matches = [&](const ObjectPtr& o) {
+    return o && (!req.fields || req.fields->matches(*o)) &&
+           (!req.labels || req.labels->matches(*o));
+  };
+  std::size_t remaining = 0;
+  // Walks the current view and the undone keys side by side, in key order;
+  // an undone key's past state replaces its current one.
+  auto cur = objects_.lower_bound(start);
+  auto old = past.lower_bound(start);
+  for (;;) {
+    const std::string* key = nullptr;
+    ObjectPtr obj;
+    if (old != past.end() && (cur == objects_.end() || old->first <= cur->first)) {
+      if (cur != objects_.end() && cur->first == old->first) ++cur;
+      key = &old->first;
+      obj = old->second;
+      ++old;
+    } else if (cur != objects_.end()) {
+      key = &cur->first;
+      obj = cur->second;
+      ++cur;
+    } else {
+      break;
+    }
+    if (!key->starts_with(prefix)) break;  // past the namespace's range
+    if (!matches(obj)) continue;
+    if (req.limit == 0 || page.items.size() < req.limit) {
+      page.items.push_back(std::move(obj));
+      continue;
+    }
+    page.more = true;
+    if (filtered) break;
+    ++remaining;
+  }
+  if (page.more && !filtered) page.remaining = remaining;
+  return page;
 }
 
 Result<ResourceCache::WatchStart> ResourceCache::start_watch(std::optional<std::uint64_t> from_rv,

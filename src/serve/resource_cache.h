@@ -91,6 +91,32 @@ class ResourceCache final : public informers::ResourceEventHandler {
                                const LabelSelector& labels) const;
   ObjectPtr get(std::string_view ns, std::string_view name) const;
 
+  // One page of a paged list (`limit`/`continue`), in key order.
+  struct PageRequest {
+    std::string_view ns;                    // "" = all namespaces
+    const FieldSelector* fields = nullptr;  // null = everything
+    const LabelSelector* labels = nullptr;
+    std::string start = {};  // the first key that may be returned ("" = from the beginning)
+    // The resourceVersion the list is at (the first page's, from the
+    // continue token); nullopt = the current state.
+    std::optional<std::uint64_t> at_rv = {};
+    std::size_t limit = 0;  // 0 = no limit
+  };
+  struct Page {
+    std::vector<ObjectPtr> items;
+    std::uint64_t rv = 0;  // the state the page was read at
+    bool more = false;     // matching objects remain after the last item
+    // How many remain (only without selectors, as kube-apiserver).
+    std::optional<std::size_t> remaining;
+  };
+  // The page of the state at `at_rv`: the current objects with every change
+  // stamped above at_rv undone (from the history, newest first), so every
+  // page of a list shows one consistent state, as kube-apiserver serves
+  // every page at the first page's resourceVersion. 410 Expired when the
+  // history no longer reaches back to at_rv (or cannot undo a change: a
+  // relist's modification without its previous state).
+  Result<Page> list_page(const PageRequest& req) const;
+
   struct WatchStart {
     std::uint64_t id = 0;
     std::uint64_t next_seq = 0;      // the first change this watch reads
@@ -130,6 +156,10 @@ class ResourceCache final : public informers::ResourceEventHandler {
   // Appends the objects in `ns`'s range matching both selectors.
   void scan_locked(std::string_view ns, const FieldSelector& fields, const LabelSelector& labels,
                    std::vector<ObjectPtr>& out) const KUBE_REQUIRES(mu_);
+  // key → the state at `rv` (null: absent) of every key changed since;
+  // nullopt when the history cannot tell.
+  std::optional<std::map<std::string, ObjectPtr, std::less<>>> undo_since_locked(
+      std::uint64_t rv) const KUBE_REQUIRES(mu_);
 
   const ServedResource resource_;
   const std::size_t history_limit_;

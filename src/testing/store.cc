@@ -173,12 +173,7 @@ Result<ListResult> Store::list(const ResourceInfo& res, const std::string& ns, c
     if (exact && at < compacted_rv_) {
       // k8s.io/apiserver storage: a compacted continue gets 410 and a fresh
       // token (rv -1) to go on inconsistently from the same key.
-      Error e = gone(
-          "The provided continue parameter is too old to display a consistent list result. You can "
-          "start a new list without the continue parameter, or use the continue token in this "
-          "response to retrieve the remainder of the results. Continuing with the provided token "
-          "results in an inconsistent list - objects that were created, modified, or deleted between "
-          "the time the first chunk was returned and now may show up in the list.");
+      Error e = gone(kExpiredContinueMessage);
       return e;  // the handler adds metadata.continue
     }
   } else if (!o.resource_version.empty() && o.resource_version != "0") {

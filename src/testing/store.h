@@ -26,6 +26,7 @@
 
 #include <boost/json.hpp>
 
+#include "kube/core/continue_token.h"
 #include "kube/core/mutex.h"
 #include "kube/core/object.h"
 #include "kube/core/result.h"
@@ -185,18 +186,10 @@ class Store {
 Result<ObjectPtr> make_object(const boost::json::object& obj);
 // "2026-11-24T12:31:11Z" for now.
 std::string now_rfc3339();
-// kube-apiserver's continue token: base64url({"v":"meta.k8s.io/v1","rv":N,"start":"key\u0000"}),
-// unpadded. rv > 0 continues the list at that version; rv -1 (the token a 410
-// for a compacted continue carries) continues at the latest version.
-std::string encode_continue(std::int64_t rv, const std::string& start);
-struct ContinueToken {
-  std::int64_t rv;
-  std::string start;
-  bool operator==(const ContinueToken&) const = default;
-};
-// Accepts what k8s.io/apiserver/pkg/storage DecodeContinue accepts (rv 0 and
-// an empty start key are refused); an error is a 400 in its wording.
-Result<ContinueToken> decode_continue(const std::string& token);
+// kube-apiserver's continue token (kube/core/continue_token.h).
+using kube::ContinueToken;
+using kube::decode_continue;
+using kube::encode_continue;
 // A resourceVersion query parameter as kube-apiserver's ParseResourceVersion
 // reads it: "" and "0" are 0, else an unsigned decimal integer (no sign, no
 // spaces, no trailing text) that fits; anything else is a 400 naming it.

@@ -1,20 +1,12 @@
-// The columns `kubectl get` prints for the common kinds, computed from the
-// object the same way kubectl's printers do (k8s.io/kubernetes
-// pkg/printers/internalversion, v1.28):
+// The columns `kubectl get` prints for a resource, as kubectl prints a
+// server's Table: the printer columns of kube/serve/columns.h (the one
+// definition, shared with `kinformer serve`'s Table output), names in
+// capitals, the priority-1 columns only with -o wide.
 //
 //   pods          NAME READY STATUS RESTARTS AGE   (+ IP NODE NOMINATED NODE READINESS GATES)
-//   deployments   NAME READY UP-TO-DATE AVAILABLE AGE   (+ CONTAINERS IMAGES SELECTOR)
-//   replicasets   NAME DESIRED CURRENT READY AGE   (+ CONTAINERS IMAGES SELECTOR)
-//   statefulsets  NAME READY AGE   (+ CONTAINERS IMAGES)
-//   daemonsets    NAME DESIRED CURRENT READY UP-TO-DATE AVAILABLE NODE SELECTOR AGE   (+ ...)
-//   jobs          NAME COMPLETIONS DURATION AGE   (+ CONTAINERS IMAGES SELECTOR)
-//   services      NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE   (+ SELECTOR)
-//   nodes         NAME STATUS ROLES AGE VERSION   (+ INTERNAL-IP EXTERNAL-IP OS-IMAGE ...)
-//   namespaces    NAME STATUS AGE
-//   configmaps    NAME DATA AGE
-//   secrets       NAME TYPE DATA AGE
-//   anything else (custom resources included): NAME AGE
-// (the columns in parentheses are added by -o wide).
+//   anything else without a printer (custom resources included): NAME AGE,
+//   the columns kube-apiserver gives a custom resource without
+//   additionalPrinterColumns.
 //
 //   Columns c = columns_for("", "pods", /*wide=*/false);
 //   Row r = c.cells(*pod, std::chrono::system_clock::now());  // {"web", "1/2", "Running", "0",

@@ -26,9 +26,23 @@
 //       informer's): an `=`/`in` label or `=` field requirement narrows the
 //       list to one index bucket, the rest of the selector is checked on
 //       each; other selectors (`!=`, notin, exists) scan the namespace.
-//       `limit` and `continue` are ignored: every list is one page with no
-//       continue token, which the API allows. `resourceVersion` on a list is
-//       ignored (the cache answers at its own, latest, resourceVersion).
+//       `resourceVersion` on a list is ignored (the cache answers at its
+//       own, latest, resourceVersion).
+//   ?limit=N&continue=TOKEN — paged lists as kube-apiserver pages them:
+//       items in key order, metadata.continue (kube-apiserver's token: the
+//       list's resourceVersion and the key after the last item) and
+//       remainingItemCount (without selectors) while more remain. Every page
+//       shows the state at the first page's resourceVersion (rebuilt from the
+//       change history); once the history no longer reaches it, 410 Expired
+//       with kube-apiserver's rv -1 token that continues at the current
+//       state. A malformed token, or one beside a resourceVersion, is 400.
+//   Accept: application/json;as=Table;v=v1;g=meta.k8s.io (what kubectl
+//       sends; v1beta1 too) — lists and gets answer a meta.k8s.io Table with
+//       the printer columns of kube/serve/columns.h (those `kinformer get`
+//       prints; `-o wide`'s at priority 1), each row's object as
+//       ?includeObject=Metadata (default: PartialObjectMetadata), None or
+//       Object; kinds without a printer get kube-apiserver's default
+//       columns, Name and Created At. Watches stay plain JSON events.
 //   ?watch=1|true — a chunked stream of `{"type":...,"object":...}` lines
 //       (ADDED, MODIFIED, DELETED, BOOKMARK with allowWatchBookmarks=true,
 //       sendInitialEvents=true as kube-apiserver's WatchList). From a list's

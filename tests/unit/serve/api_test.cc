@@ -5,6 +5,9 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "kube/core/continue_token.h"
+#include "support/fixtures.h"
+
 namespace kube::serve::internal {
 namespace {
 
@@ -100,6 +103,19 @@ TEST(Documents, WatchLinesAndBookmarks) {
   EXPECT_EQ(b.at("object").at("metadata").at("resourceVersion"), "7");
   EXPECT_EQ(b.at("object").at("metadata").at("annotations").at("k8s.io/initial-events-end"),
             "true");
+}
+
+TEST(Documents, APagedListCarriesContinueAndRemainingItemCount) {
+  auto doc = json::parse(
+      list_json(deployments(), {.rv = 7, .continue_token = "tok", .remaining_item_count = 3}, {}));
+  EXPECT_EQ(doc.at("metadata"),
+            json::parse(R"({"resourceVersion":"7","continue":"tok","remainingItemCount":3})"));
+}
+
+TEST(Documents, AnExpiredContinueIsKubeApiserversStatusWithALatestVersionToken) {
+  KUBE_FIXTURE_OR_SKIP(want, "errors/410-expired-continue.json");
+  std::string token = encode_continue(-1, std::string("web-7d9f8c6b5-pod1") + '\0');
+  EXPECT_EQ(json::parse(expired_continue_json(token)), json::parse(want));
 }
 
 }  // namespace
