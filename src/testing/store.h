@@ -176,7 +176,16 @@ class Store {
   std::int64_t compacted_rv_ KUBE_GUARDED_BY(mu_) = 1;  // history holds every write after this
   std::map<std::string, Table> tables_ KUBE_GUARDED_BY(mu_);  // by group_resource
   std::deque<HistoryEntry> history_ KUBE_GUARDED_BY(mu_);
-  std::map<std::string, std::vector<std::weak_ptr<Watcher>>> watchers_ KUBE_GUARDED_BY(mu_);
+  // One resource's watches, indexed so that a write visits only the watches
+  // that can see it: those of every namespace (and of a cluster-scoped
+  // resource) in `all`, the rest under their namespace.
+  struct Watchers {
+    std::vector<std::weak_ptr<Watcher>> all;
+    std::map<std::string, std::vector<std::weak_ptr<Watcher>>, std::less<>> by_namespace;
+    template <class Fn>
+    void for_each(Fn&& fn) const;  // fn(Watcher&) for every live watcher
+  };
+  std::map<std::string, Watchers> watchers_ KUBE_GUARDED_BY(mu_);  // by group_resource
   std::mt19937_64 rng_ KUBE_GUARDED_BY(mu_);
 };
 
