@@ -1,7 +1,6 @@
 #include "src/testing/server.h"
 
 #include <charconv>
-#include <deque>
 #include <fstream>
 #include <random>
 #include <set>
@@ -629,7 +628,10 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
   }
   co_await batch.flush(stream);
   auto now = std::chrono::steady_clock::now;
-  std::deque<WatchEvent> pending;  // taken from the watcher, not yet sent (a stall began)
+  // Taken from the watcher; [0, sent) are written, the rest wait (a stall
+  // began mid-batch). Swapped with the watcher's queue: no allocation per wake-up.
+  std::vector<WatchEvent> pending;
+  std::size_t sent_upto = 0;
   auto deadline = now() + std::chrono::seconds(w.timeout_seconds > 0 ? w.timeout_seconds : 1800);
   auto interval = opts.bookmark_interval;
   auto next_bookmark = now() + interval;
@@ -648,25 +650,25 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
     // it takes the store's lock, which every write holds.
     std::int64_t rv_now = w.allow_bookmarks ? store.resource_version() : 0;
     bool closed = false;
-    bool had_events = !pending.empty();
-    for (auto& e : start->watcher->take(closed)) {
-      pending.push_back(std::move(e));
-      had_events = true;
+    if (sent_upto == pending.size()) {
+      pending.clear();
+      sent_upto = 0;
     }
+    start->watcher->take(pending, closed);
+    bool had_events = sent_upto < pending.size();
     // A stall holds back every event queued after it began: an event can be
     // taken in the same wake-up as the stall is set, so check before each one.
-    while (!pending.empty() && !closing && !stalled.load()) {
-      WatchEvent e = std::move(pending.front());
-      pending.pop_front();
-      if (auto v = visible(e, w)) {
+    while (sent_upto < pending.size() && !closing && !stalled.load()) {
+      if (auto v = visible(pending[sent_upto], w)) {
         batch.add_event(v->first, *v->second, w.metadata_only);
         counted();
-        if (batch.full()) co_await batch.flush(stream);
       }
+      pending[sent_upto++] = WatchEvent{};  // drop the objects now, as a pop would
+      if (batch.full()) co_await batch.flush(stream);
     }
     co_await batch.flush(stream);
     if (closed || closing) break;
-    if (!pending.empty()) continue;  // stalled mid-batch
+    if (sent_upto < pending.size()) continue;  // stalled mid-batch
     if (w.allow_bookmarks && now() >= next_bookmark) {
       co_await write_chunk(stream, R"({"type":"BOOKMARK","object":)" + bookmark_json(*w.resource, rv_now, false) + "}");
       counted();

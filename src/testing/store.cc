@@ -8,21 +8,22 @@
 namespace kube::testing::internal {
 namespace json = boost::json;
 
-void Watcher::push(WatchEvent event) {
-  bool was_empty;
-  {
-    MutexLock l(mu_);
-    if (closed_) return;
-    was_empty = queue_.empty();
-    queue_.push_back(std::move(event));
-  }
-  if (was_empty) notify_();
+bool Watcher::push(WatchEvent event) {
+  MutexLock l(mu_);
+  if (closed_) return false;
+  queue_.push_back(std::move(event));
+  return queue_.size() == 1;
 }
 
-std::deque<WatchEvent> Watcher::take(bool& closed) {
+void Watcher::take(std::vector<WatchEvent>& into, bool& closed) {
   MutexLock l(mu_);
   closed = closed_;
-  return std::exchange(queue_, {});
+  if (into.empty()) {
+    into.swap(queue_);
+  } else {
+    std::move(queue_.begin(), queue_.end(), std::back_inserter(into));
+    queue_.clear();
+  }
 }
 
 bool Watcher::closed() const {
@@ -78,6 +79,25 @@ std::string table_key(const std::string& ns, const std::string& name) {
 }  // namespace
 
 Store::Store(std::size_t history_window) : history_window_(history_window), rng_(std::random_device{}()) {}
+
+// mu_ for a write (anything that calls record()).
+class KUBE_SCOPED_CAPABILITY Store::WriteLock {
+ public:
+  explicit WriteLock(Store& s) KUBE_ACQUIRE(s.mu_) : s_(s) { s_.mu_.lock(); }
+  ~WriteLock() KUBE_RELEASE() { s_.unlock_and_wake(); }
+  WriteLock(const WriteLock&) = delete;
+  WriteLock& operator=(const WriteLock&) = delete;
+
+ private:
+  Store& s_;
+};
+
+void Store::unlock_and_wake() {
+  std::vector<std::shared_ptr<Watcher>> wake;
+  wake.swap(to_wake_);
+  mu_.unlock();
+  for (const auto& w : wake) w->notify();
+}
 
 ResourcePtr Store::find_resource(const std::string& group, const std::string& version,
                                  const std::string& resource) const {
@@ -290,7 +310,7 @@ void Store::record(const ResourceInfo& res, const std::string& key, EventType ty
     std::erase_if(list, [&](const std::weak_ptr<Watcher>& w) KUBE_REQUIRES(mu_) {
       auto s = w.lock();
       if (!s) return true;
-      s->push(WatchEvent{type, rv_, obj, prev});
+      if (s->push(WatchEvent{type, rv_, obj, prev})) to_wake_.push_back(std::move(s));
       return false;
     });
   };
@@ -314,7 +334,7 @@ void Store::Watchers::for_each(Fn&& fn) const {
 }
 
 Result<ObjectPtr> Store::create(const ResourceInfo& res, const std::string& ns, json::object obj) {
-  MutexLock l(mu_);
+  WriteLock l(*this);
   if (str_field(obj, "kind").empty()) obj["kind"] = res.kind;
   if (str_field(obj, "apiVersion").empty()) obj["apiVersion"] = res.api_version();
   auto& meta = meta_of(obj);
@@ -406,7 +426,7 @@ Result<ObjectPtr> Store::create(const ResourceInfo& res, const std::string& ns, 
 
 Result<ObjectPtr> Store::update(const ResourceInfo& res, const std::string& ns, const std::string& name,
                                 json::object obj, Subresource sub) {
-  MutexLock l(mu_);
+  WriteLock l(*this);
   std::string key = table_key(res.namespaced ? ns : "", name);
   Table& t = table(res);
   auto it = t.find(key);
@@ -419,7 +439,7 @@ Result<ObjectPtr> Store::update(const ResourceInfo& res, const std::string& ns, 
 Result<ObjectPtr> Store::modify(const ResourceInfo& res, const std::string& ns, const std::string& name,
                                 Subresource sub,
                                 const std::function<Result<json::value>(const json::value&)>& fn) {
-  MutexLock l(mu_);
+  WriteLock l(*this);
   std::string key = table_key(res.namespaced ? ns : "", name);
   Table& t = table(res);
   auto it = t.find(key);
@@ -516,7 +536,7 @@ void Store::on_crd_written(const ObjectPtr&) {}
 
 Result<DeleteResult> Store::remove(const ResourceInfo& res, const std::string& ns, const std::string& name,
                                    const Preconditions& pre) {
-  MutexLock l(mu_);
+  WriteLock l(*this);
   auto r = remove_locked(res, table_key(res.namespaced ? ns : "", name), pre);
   if (!r && r.error().code == 404) return not_found(res, name);
   return r;
@@ -585,7 +605,7 @@ Result<DeleteResult> Store::remove_locked(const ResourceInfo& res, const std::st
 Result<std::vector<ObjectPtr>> Store::remove_collection(const ResourceInfo& res, const std::string& ns,
                                                         const LabelSelector& labels,
                                                         const FieldSelector& fields) {
-  MutexLock l(mu_);
+  WriteLock l(*this);
   std::vector<std::string> keys;
   std::string prefix = res.namespaced && !ns.empty() ? ns + "/" : "";
   Table& t = table(res);
