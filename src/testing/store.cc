@@ -439,23 +439,37 @@ Result<ObjectPtr> Store::update(const ResourceInfo& res, const std::string& ns, 
 Result<ObjectPtr> Store::modify(const ResourceInfo& res, const std::string& ns, const std::string& name,
                                 Subresource sub,
                                 const std::function<Result<json::value>(const json::value&)>& fn) {
-  WriteLock l(*this);
+  // As kube-apiserver's GuaranteedUpdate: `fn` runs outside the lock on the
+  // object as read; the write goes in only if that is still the stored
+  // object, else `fn` runs again on the newer one. The lock is held for the
+  // write alone, not for decoding and patching.
   std::string key = table_key(res.namespaced ? ns : "", name);
-  Table& t = table(res);
-  auto it = t.find(key);
-  if (it == t.end()) return not_found(res, name);
-  ObjectPtr old = it->second;
-  auto patched = fn(old->to_value());
-  if (!patched) return patched.error();
-  if (!patched->is_object()) return Error::bad_request("the patched object is not a JSON object");
-  auto& pm = meta_of(patched->as_object());
-  std::string want = str_field(pm, "resourceVersion");
-  if (!want.empty() && want != old->resource_version()) return stale_conflict(res, name);
-  if (str_field(pm, "name") != name) {
-    return Error::bad_request("the name of the object (" + str_field(pm, "name") +
-                              ") does not match the name on the URL (" + name + ")");
+  for (;;) {
+    ObjectPtr old;
+    {
+      MutexLock l(mu_);
+      const Table* t = table_if(res);
+      auto it = t ? t->find(key) : Table::const_iterator{};
+      if (!t || it == t->end()) return not_found(res, name);
+      old = it->second;
+    }
+    auto patched = fn(old->to_value());
+    if (!patched) return patched.error();
+    if (!patched->is_object()) return Error::bad_request("the patched object is not a JSON object");
+    auto& pm = meta_of(patched->as_object());
+    std::string want = str_field(pm, "resourceVersion");
+    if (!want.empty() && want != old->resource_version()) return stale_conflict(res, name);
+    if (str_field(pm, "name") != name) {
+      return Error::bad_request("the name of the object (" + str_field(pm, "name") +
+                                ") does not match the name on the URL (" + name + ")");
+    }
+    WriteLock l(*this);
+    Table& t = table(res);
+    auto it = t.find(key);
+    if (it == t.end()) return not_found(res, name);
+    if (it->second != old) continue;  // written since it was read
+    return write_update(res, key, old, std::move(patched->as_object()), sub);
   }
-  return write_update(res, key, old, std::move(patched->as_object()), sub);
 }
 
 Result<ObjectPtr> Store::write_update(const ResourceInfo& res, const std::string& key, const ObjectPtr& old,

@@ -128,7 +128,9 @@ class Store {
   Result<ObjectPtr> create(const ResourceInfo& res, const std::string& ns, boost::json::object obj);
   Result<ObjectPtr> update(const ResourceInfo& res, const std::string& ns, const std::string& name,
                            boost::json::object obj, Subresource sub);
-  // Read-modify-write under the lock (PATCH): `fn` gets the current object.
+  // Read-modify-write (PATCH): `fn` gets the current object, outside the lock;
+  // if another write replaced the object meanwhile, `fn` runs again on the new
+  // one (no update is lost).
   Result<ObjectPtr> modify(const ResourceInfo& res, const std::string& ns, const std::string& name,
                            Subresource sub,
                            const std::function<Result<boost::json::value>(const boost::json::value&)>& fn);
