@@ -628,7 +628,7 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
   }
   co_await batch.flush(stream);
   auto now = std::chrono::steady_clock::now;
-  // Taken from the watcher; [0, sent) are written, the rest wait (a stall
+  // Taken from the watcher; [0, sent_upto) are written, the rest wait (a stall
   // began mid-batch). Swapped with the watcher's queue: no allocation per wake-up.
   std::vector<WatchEvent> pending;
   std::size_t sent_upto = 0;
