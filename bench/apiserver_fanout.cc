@@ -14,6 +14,9 @@
 // parsing), and the writers are --writers threads of REST client requests
 // (merge patches, each thread one request at a time). Everything shares the
 // machine's cores: the figures bound the server's own latency from above.
+// CPU is counted from the first write until every event arrived (setup left
+// out): cpu_s for the whole process, server_cpu_s for the server's I/O
+// threads alone (request handling, store, fan-out, their syscalls).
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -26,8 +29,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +50,40 @@ using Clock = std::chrono::steady_clock;
 using kube::bench::arg;
 
 std::int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
+
+// CPU seconds (user + system) used so far: by the whole process (getrusage:
+// ended threads included) and by the embedded server's I/O threads (named
+// "kube-apiserver", from /proc/self/task/*/stat).
+struct CpuSplit {
+  double server = 0;
+  double process = 0;
+};
+
+CpuSplit cpu_split() {
+  CpuSplit out;
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto secs = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  out.process = secs(ru.ru_utime) + secs(ru.ru_stime);
+  const double tick = double(::sysconf(_SC_CLK_TCK));
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // pid (comm) state ppid ... field 14 utime, 15 stime; comm may hold spaces.
+    auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::string comm = stat.substr(open + 1, close - open - 1);
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::stod(field);
+      if (i == 15) stime = std::stod(field);
+    }
+    if (comm == "kube-apiserver") out.server += (utime + stime) / tick;
+  }
+  return out;
+}
 
 // One watcher's socket and the unscanned tail of what it received.
 struct Watcher {
@@ -200,6 +240,7 @@ int main(int argc, char** argv) {
   while (server.open_watches() < std::size_t(watches) && Clock::now() < ready_deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const std::size_t open = server.open_watches();
+  const CpuSplit cpu_before = cpu_split();
 
   auto paced = kube::bench::run_paced(rate, seconds, writers, [&](std::uint64_t i) {
     std::string ns = "fan-" + std::to_string(i % std::uint64_t(namespaces));
@@ -213,6 +254,7 @@ int main(int argc, char** argv) {
   auto drain_deadline = Clock::now() + std::chrono::seconds(10);
   while (deliveries.load() < expected && Clock::now() < drain_deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const CpuSplit cpu_after = cpu_split();
   stop_reader.store(true);
   reader.join();
   for (auto& w : ws) ::close(w.fd);
@@ -228,14 +270,17 @@ int main(int argc, char** argv) {
     std::cerr << "apiserver_fanout: no event reached a watcher\n";
     return 1;
   }
+  const double server_cpu = cpu_after.server - cpu_before.server;
+  const double process_cpu = cpu_after.process - cpu_before.process;
   std::sort(l.begin(), l.end());
   auto pct = [&](double p) { return kube::bench::percentile(l, p); };
   std::printf("bench=apiserver_fanout watches=%d open_watches=%zu namespaces=%d target_rate=%.0f achieved_rate=%.0f "
               "writes=%llu failed=%llu deliveries=%zu expected_deliveries=%llu deliveries_per_s=%.0f "
-              "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+              "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f cpu_s=%.2f server_cpu_s=%.2f server_cpu_us_per_write=%.0f\n",
               watches, open, namespaces, rate, double(paced.ok) / paced.seconds, (unsigned long long)paced.ok,
               (unsigned long long)paced.failed, l.size(), (unsigned long long)expected, double(l.size()) / paced.seconds,
-              pct(0.50), pct(0.99), l.back());
+              pct(0.50), pct(0.99), l.back(), process_cpu, server_cpu,
+              paced.ok ? server_cpu / double(paced.ok) * 1e6 : 0.0);
   std::printf("reproduce: %s --watches %d --namespaces %d --rate %.0f --seconds %.0f --writers %d\n", argv[0], watches,
               namespaces, rate, seconds, writers);
   return 0;

@@ -93,13 +93,18 @@ std::string metadata_only_json(const Object& obj) {
   return out;
 }
 
-std::string watch_event_json(std::string_view type, const Object& obj, bool metadata_only) {
-  std::string out = R"({"type":")";
+void append_watch_event_json(std::string& out, std::string_view type, const Object& obj, bool metadata_only) {
+  out += R"({"type":")";
   out += type;
   out += R"(","object":)";
   if (metadata_only) out += metadata_only_json(obj);
   else out += obj.json();
   out += '}';
+}
+
+std::string watch_event_json(std::string_view type, const Object& obj, bool metadata_only) {
+  std::string out;
+  append_watch_event_json(out, type, obj, metadata_only);
   return out;
 }
 

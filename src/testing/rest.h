@@ -88,6 +88,8 @@ std::map<std::string, std::string> parse_query(const std::string& target, std::s
 
 // One event line of a watch stream (without the trailing newline).
 std::string watch_event_json(std::string_view type, const Object& obj, bool metadata_only);
+// The same line appended to `out` (the object's stored bytes are copied, not re-encoded).
+void append_watch_event_json(std::string& out, std::string_view type, const Object& obj, bool metadata_only);
 // The object of a BOOKMARK event (shape of fixtures/watch/*.jsonl).
 std::string bookmark_json(const ResourceInfo& res, std::int64_t rv, bool initial_events_end);
 std::string metadata_only_json(const Object& obj);

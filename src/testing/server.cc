@@ -1,6 +1,6 @@
 #include "src/testing/server.h"
 
-#include <deque>
+#include <charconv>
 #include <fstream>
 #include <random>
 #include <set>
@@ -84,6 +84,43 @@ asio::awaitable<void> write_chunk(Stream& s, std::string line) {
   line += '\n';
   co_await asio::async_write(s, http::make_chunk(asio::buffer(line)), asio::use_awaitable);
 }
+
+// Watch event lines framed as HTTP chunks, one chunk per event (the framing
+// kube-apiserver's per-event flush gives, byte for byte what
+// http::make_chunk writes), gathered so that every event a stream has ready
+// goes out in one write: under load a watch that fell behind catches up with
+// one syscall instead of one per event. The buffer is reused between writes.
+class ChunkBatch {
+ public:
+  // Flush at about this size: a long initial list is sent in parts.
+  static constexpr std::size_t kFlushBytes = 256 * 1024;
+
+  void add_event(std::string_view type, const Object& obj, bool metadata_only) {
+    line_.clear();
+    append_watch_event_json(line_, type, obj, metadata_only);
+    add_line(line_);
+  }
+  void add_line(std::string_view line) {  // without its '\n'
+    char size[2 * sizeof(std::size_t)];
+    auto end = std::to_chars(size, size + sizeof size, line.size() + 1, 16).ptr;
+    buf_.append(size, end);
+    buf_ += "\r\n";
+    buf_ += line;
+    buf_ += "\n\r\n";
+  }
+  bool full() const { return buf_.size() >= kFlushBytes; }
+
+  template <class Stream>
+  asio::awaitable<void> flush(Stream& s) {
+    if (buf_.empty()) co_return;
+    co_await asio::async_write(s, asio::buffer(buf_), asio::use_awaitable);
+    buf_.clear();
+  }
+
+ private:
+  std::string buf_;
+  std::string line_;  // one event, before its chunk header is known
+};
 
 template <class Stream>
 asio::awaitable<void> wait_for_eof(Stream& s) {
@@ -575,23 +612,26 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
     double p = close_probability.load();
     if ((n > 0 && sent >= n) || (p > 0 && coin(rng) < p)) closing = true;
   };
-  auto send = [&](const char* type, const ObjectPtr& obj) -> asio::awaitable<void> {
-    co_await write_chunk(stream, watch_event_json(type, *obj, w.metadata_only));
-  };
+  ChunkBatch batch;
   for (const auto& e : start->initial) {
     if (closing) break;
     if (auto v = visible(e, w)) {
-      co_await send(v->first, v->second);
+      batch.add_event(v->first, *v->second, w.metadata_only);
       counted();
+      if (batch.full()) co_await batch.flush(stream);
     }
   }
   if (w.send_initial_events && w.initial_events_end && !closing) {
-    co_await write_chunk(stream, R"({"type":"BOOKMARK","object":)" +
-                                     bookmark_json(*w.resource, start->resource_version, true) + "}");
+    batch.add_line(R"({"type":"BOOKMARK","object":)" + bookmark_json(*w.resource, start->resource_version, true) +
+                   "}");
     counted();
   }
+  co_await batch.flush(stream);
   auto now = std::chrono::steady_clock::now;
-  std::deque<WatchEvent> pending;  // taken from the watcher, not yet sent (a stall began)
+  // Taken from the watcher; [0, sent_upto) are written, the rest wait (a stall
+  // began mid-batch). Swapped with the watcher's queue: no allocation per wake-up.
+  std::vector<WatchEvent> pending;
+  std::size_t sent_upto = 0;
   auto deadline = now() + std::chrono::seconds(w.timeout_seconds > 0 ? w.timeout_seconds : 1800);
   auto interval = opts.bookmark_interval;
   auto next_bookmark = now() + interval;
@@ -606,25 +646,29 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
       co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    std::int64_t rv_now = store.resource_version();  // read before take(): every event <= rv_now is queued
+    // Read before take(): every event <= rv_now is queued. Only for bookmarks:
+    // it takes the store's lock, which every write holds.
+    std::int64_t rv_now = w.allow_bookmarks ? store.resource_version() : 0;
     bool closed = false;
-    bool had_events = !pending.empty();
-    for (auto& e : start->watcher->take(closed)) {
-      pending.push_back(std::move(e));
-      had_events = true;
+    if (sent_upto == pending.size()) {
+      pending.clear();
+      sent_upto = 0;
     }
+    start->watcher->take(pending, closed);
+    bool had_events = sent_upto < pending.size();
     // A stall holds back every event queued after it began: an event can be
     // taken in the same wake-up as the stall is set, so check before each one.
-    while (!pending.empty() && !closing && !stalled.load()) {
-      WatchEvent e = std::move(pending.front());
-      pending.pop_front();
-      if (auto v = visible(e, w)) {
-        co_await send(v->first, v->second);
+    while (sent_upto < pending.size() && !closing && !stalled.load()) {
+      if (auto v = visible(pending[sent_upto], w)) {
+        batch.add_event(v->first, *v->second, w.metadata_only);
         counted();
       }
+      pending[sent_upto++] = WatchEvent{};  // drop the objects now, as a pop would
+      if (batch.full()) co_await batch.flush(stream);
     }
+    co_await batch.flush(stream);
     if (closed || closing) break;
-    if (!pending.empty()) continue;  // stalled mid-batch
+    if (sent_upto < pending.size()) continue;  // stalled mid-batch
     if (w.allow_bookmarks && now() >= next_bookmark) {
       co_await write_chunk(stream, R"({"type":"BOOKMARK","object":)" + bookmark_json(*w.resource, rv_now, false) + "}");
       counted();

@@ -11,7 +11,9 @@
 // object). N older than the history window answers 410 Expired.
 //
 // Thread-safety: every method may be called from any thread; one mutex
-// (mu_) guards all state. Lock order: Store::mu_ before Watcher::mu_.
+// (mu_) guards all state. Lock order: Store::mu_ before Watcher::mu_. A write
+// queues its event on the watchers under mu_ (so each watch sees writes in
+// resourceVersion order) and wakes their streams after releasing it.
 #pragma once
 
 #include <cstdint>
@@ -44,17 +46,23 @@ struct WatchEvent {
   ObjectPtr prev;    // the state before (null for kAdded)
 };
 
-// One watch's queue. The store pushes under its lock; the watch stream
-// (one coroutine) takes. `notify` is called when the queue stops being empty
-// or the watcher is closed; it must not block (it posts to the stream's strand).
+// One watch's queue. The store pushes under its lock and, once it has
+// released it, calls notify() for each watcher whose push() returned true;
+// the watch stream (one coroutine) takes. `notify` must not block (it posts
+// to the stream's strand).
 class Watcher {
  public:
   Watcher(std::string namespace_, std::function<void()> notify)
       : namespace_(std::move(namespace_)), notify_(std::move(notify)) {}
   const std::string& namespace_filter() const { return namespace_; }
-  void push(WatchEvent event);
-  // Everything queued so far; `closed` is set when the store ended the watch.
-  std::deque<WatchEvent> take(bool& closed);
+  // Queues `event`; true when the queue was empty (the stream may be asleep:
+  // call notify()).
+  bool push(WatchEvent event);
+  void notify() { notify_(); }
+  // Moves everything queued so far to the end of `into` (a swap when `into`
+  // is empty, so the two vectors' memory is reused); `closed` is set when the
+  // store ended the watch.
+  void take(std::vector<WatchEvent>& into, bool& closed);
   void close();
   bool closed() const;
 
@@ -62,7 +70,7 @@ class Watcher {
   const std::string namespace_;  // "" = all namespaces
   const std::function<void()> notify_;
   mutable kube::Mutex mu_;  // guards queue_ and closed_
-  std::deque<WatchEvent> queue_ KUBE_GUARDED_BY(mu_);
+  std::vector<WatchEvent> queue_ KUBE_GUARDED_BY(mu_);
   bool closed_ KUBE_GUARDED_BY(mu_) = false;
 };
 
@@ -121,7 +129,9 @@ class Store {
   Result<ObjectPtr> create(const ResourceInfo& res, const std::string& ns, boost::json::object obj);
   Result<ObjectPtr> update(const ResourceInfo& res, const std::string& ns, const std::string& name,
                            boost::json::object obj, Subresource sub);
-  // Read-modify-write under the lock (PATCH): `fn` gets the current object.
+  // Read-modify-write (PATCH): `fn` gets the current object, outside the lock;
+  // if another write replaced the object meanwhile, `fn` runs again on the new
+  // one (no update is lost).
   Result<ObjectPtr> modify(const ResourceInfo& res, const std::string& ns, const std::string& name,
                            Subresource sub,
                            const std::function<Result<boost::json::value>(const boost::json::value&)>& fn);
@@ -153,10 +163,16 @@ class Store {
     ObjectPtr prev;
   };
   using Table = std::map<std::string, ObjectPtr>;  // key "ns/name" or "name"
+  class WriteLock;
+  // Releases mu_, then notifies the watchers that record() queued a first
+  // event on (a post to an I/O strand need not make other writers wait).
+  void unlock_and_wake() KUBE_RELEASE(mu_);
 
   Table& table(const ResourceInfo& res) KUBE_REQUIRES(mu_);
   const Table* table_if(const ResourceInfo& res) const KUBE_REQUIRES(mu_);
   Result<Table> snapshot_at(const ResourceInfo& res, std::int64_t rv) const KUBE_REQUIRES(mu_);
+  // Appends to the history and queues the event on the watchers that can see
+  // it; the caller holds a WriteLock, which wakes them when it unlocks.
   void record(const ResourceInfo& res, const std::string& key, EventType type, ObjectPtr obj,
               ObjectPtr prev) KUBE_REQUIRES(mu_);
   Result<ObjectPtr> write_update(const ResourceInfo& res, const std::string& key, const ObjectPtr& old,
@@ -177,7 +193,17 @@ class Store {
   std::int64_t compacted_rv_ KUBE_GUARDED_BY(mu_) = 1;  // history holds every write after this
   std::map<std::string, Table> tables_ KUBE_GUARDED_BY(mu_);  // by group_resource
   std::deque<HistoryEntry> history_ KUBE_GUARDED_BY(mu_);
-  std::map<std::string, std::vector<std::weak_ptr<Watcher>>> watchers_ KUBE_GUARDED_BY(mu_);
+  // One resource's watches, indexed so that a write visits only the watches
+  // that can see it: those of every namespace (and of a cluster-scoped
+  // resource) in `all`, the rest under their namespace.
+  struct Watchers {
+    std::vector<std::weak_ptr<Watcher>> all;
+    std::map<std::string, std::vector<std::weak_ptr<Watcher>>, std::less<>> by_namespace;
+    template <class Fn>
+    void for_each(Fn&& fn) const;  // fn(Watcher&) for every live watcher
+  };
+  std::map<std::string, Watchers> watchers_ KUBE_GUARDED_BY(mu_);  // by group_resource
+  std::vector<std::shared_ptr<Watcher>> to_wake_ KUBE_GUARDED_BY(mu_);  // by record(), for unlock_and_wake()
   std::mt19937_64 rng_ KUBE_GUARDED_BY(mu_);
 };
 

@@ -195,6 +195,61 @@ TEST_F(ApiServerTest, HistoryWindowReplaysEventsSinceAResourceVersion) {
   EXPECT_EQ(ev[1].at("object").at("metadata").at("name"), "h3");
 }
 
+// A write reaches the watches of its namespace and those of all namespaces,
+// and no other (the store indexes watches by namespace).
+TEST_F(ApiServerTest, WatchesSeeTheirNamespaceAllNamespaceWatchesSeeEveryOne) {
+  std::string rv = std::to_string(server_->resource_version());
+  auto namespaces = client_->watch("/api/v1/namespaces?watch=1&resourceVersion=" + rv);
+  ASSERT_EQ(post("/api/v1/namespaces", R"({"metadata":{"name":"other"}})").status, 201);
+  rv = std::to_string(server_->resource_version());
+  auto in_default = client_->watch("/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=" + rv);
+  auto in_other = client_->watch("/api/v1/namespaces/other/configmaps?watch=1&resourceVersion=" + rv);
+  auto everywhere = client_->watch("/api/v1/configmaps?watch=1&resourceVersion=" + rv);
+  create_configmap("default", "d1");
+  create_configmap("other", "o1");
+  create_configmap("default", "d2");
+  auto names = [](const std::vector<json::value>& ev) {
+    std::vector<std::string> out;
+    for (const auto& e : ev) out.emplace_back(e.at("object").at("metadata").at("name").as_string());
+    return out;
+  };
+  EXPECT_EQ(names(events(*in_default, 2)), (std::vector<std::string>{"d1", "d2"}));
+  EXPECT_EQ(names(events(*in_other, 1)), (std::vector<std::string>{"o1"}));
+  EXPECT_EQ(names(events(*everywhere, 3)), (std::vector<std::string>{"d1", "o1", "d2"}));
+  EXPECT_FALSE(in_default->next(std::chrono::milliseconds(200)));
+  EXPECT_FALSE(in_other->next(std::chrono::milliseconds(200)));
+  auto ns_events = events(*namespaces, 1);
+  ASSERT_EQ(ns_events.size(), 1u);
+  EXPECT_EQ(ns_events[0].at("object").at("metadata").at("name"), "other");
+}
+
+// Events that queued up while a stream was held back go out together, still
+// one chunk per event and in resourceVersion order.
+TEST_F(ApiServerTest, EventsQueuedWhileStalledArriveInOrderOneChunkEach) {
+  auto w = client_->watch("/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=" +
+                          std::to_string(server_->resource_version()));
+  server_->stall_watches(true);
+  for (int i = 0; i < 5; ++i) create_configmap("default", "q" + std::to_string(i));
+  server_->stall_watches(false);
+  std::vector<std::string> chunks;
+  while (chunks.size() < 5) {
+    auto c = w->next(seconds(5));
+    if (!c) break;
+    chunks.push_back(*c);
+  }
+  ASSERT_EQ(chunks.size(), 5u);
+  std::int64_t last_rv = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto& c = chunks[std::size_t(i)];
+    EXPECT_EQ(c.find('\n'), c.size() - 1) << c;  // exactly one line per chunk
+    auto e = parse_json(c);
+    EXPECT_EQ(e.at("object").at("metadata").at("name").as_string(), "q" + std::to_string(i));
+    std::int64_t rv = std::stoll(rv_of(e.at("object")));
+    EXPECT_GT(rv, last_rv);
+    last_rv = rv;
+  }
+}
+
 TEST_F(ApiServerTest, HoldsManyConcurrentWatchesWithoutAThreadEach) {
   constexpr int kWatches = 200;  // the benchmark holds 1,000
   std::vector<std::unique_ptr<BeastClient::Watch>> ws;
