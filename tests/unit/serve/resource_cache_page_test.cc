@@ -3,37 +3,15 @@
 // serves them.
 #include <gtest/gtest.h>
 
-#include "src/serve/resource_cache.h"
+#include "tests/unit/serve/resource_cache_support.h"
 
 namespace kube::serve::internal {
 namespace {
 
-ObjectPtr cm(const std::string& ns, const std::string& name, int rv,
-             const std::string& app = "web") {
-  auto o = Object::parse(R"({"metadata":{"name":")" + name + R"(","namespace":")" + ns +
-                         R"(","resourceVersion":")" + std::to_string(rv) +
-                         R"(","labels":{"app":")" + app + R"("}}})");
-  EXPECT_TRUE(o) << o.error().message;
-  return *o;
-}
-
-ResourceCache make(std::size_t history = 100) {
-  return ResourceCache(
-      ServedResource{.informer = {{{"", "v1", "configmaps"}, true}, nullptr}, .kind = "ConfigMap"},
-      history);
-}
-
-std::vector<std::string> names(const std::vector<ObjectPtr>& v) {
-  std::vector<std::string> out;
-  for (const auto& o : v) out.emplace_back(o->name());
-  return out;
-}
-
-std::vector<std::string> rvs(const std::vector<ObjectPtr>& v) {
-  std::vector<std::string> out;
-  for (const auto& o : v) out.emplace_back(o->resource_version());
-  return out;
-}
+using test_support::cm;
+using test_support::make;
+using test_support::names;
+using test_support::rvs;
 
 TEST(ResourceCachePage, PagesInKeyOrderWithTheRemainingCount) {
   auto c = make();
