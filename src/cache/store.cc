@@ -26,7 +26,7 @@ Error unknown_index(std::string_view name) {
 }
 
 template <class Map, class Node>
-void erase_from(Map& values, const std::string& value, const Node* node) {
+void erase_from(Map& values, std::string_view value, const Node* node) {
   auto it = values.find(value);
   if (it == values.end()) return;
   it->second.erase(node);
@@ -39,15 +39,25 @@ void erase_from(Map& values, const std::string& value, const Node* node) {
 
 ThreadSafeStore::ThreadSafeStore(Indexers indexers) {
   WriterLock l(mu_);
-  indices_.emplace(std::string(kNamespaceIndex), NamedIndex{namespace_index_func, {}});
+  indices_.emplace(std::string(kNamespaceIndex), NamedIndex{namespace_index_func, {}, true});
   for (auto& [name, func] : indexers) {
     if (name == kNamespaceIndex) continue;
     indices_.emplace(name, NamedIndex{std::move(func), {}});
   }
 }
 
+void ThreadSafeStore::file_value(ValueIndex& values, std::string_view value, const Node* node) {
+  auto it = values.find(value);
+  if (it == values.end()) it = values.emplace(std::string(value), KeySet{}).first;
+  it->second.insert(node);
+}
+
 void ThreadSafeStore::file(const Node* node, const Object& obj) {
   for (auto& [name, index] : indices_) {
+    if (index.by_namespace) {
+      file_value(index.values, obj.namespace_(), node);
+      continue;
+    }
     for (std::string& value : index.func(obj)) {
       index.values[std::move(value)].insert(node);
     }
@@ -55,46 +65,83 @@ void ThreadSafeStore::file(const Node* node, const Object& obj) {
   for (const Label& l : obj.labels()) {
     auto by_key = labels_.find(l.key);
     if (by_key == labels_.end()) by_key = labels_.emplace(std::string(l.key), ValueIndex{}).first;
-    auto by_value = by_key->second.find(l.value);
-    if (by_value == by_key->second.end()) {
-      by_value = by_key->second.emplace(std::string(l.value), KeySet{}).first;
-    }
-    by_value->second.insert(node);
+    file_value(by_key->second, l.value, node);
   }
 }
 
 void ThreadSafeStore::unfile(const Node* node, const Object& obj) {
   for (auto& [name, index] : indices_) {
+    if (index.by_namespace) {
+      erase_from(index.values, obj.namespace_(), node);
+      continue;
+    }
     for (const std::string& value : index.func(obj)) erase_from(index.values, value, node);
   }
   for (const Label& l : obj.labels()) {
     auto by_key = labels_.find(l.key);
     if (by_key == labels_.end()) continue;
-    auto by_value = by_key->second.find(l.value);
-    if (by_value == by_key->second.end()) continue;
-    by_value->second.erase(node);
-    if (by_value->second.empty()) by_key->second.erase(by_value);
+    erase_from(by_key->second, l.value, node);
     if (by_key->second.empty()) labels_.erase(by_key);
   }
 }
 
-Result<void> ThreadSafeStore::upsert(ObjectPtr obj) {
+void ThreadSafeStore::refile(const Node* node, const Object& old_obj, const Object& new_obj) {
+  for (auto& [name, index] : indices_) {
+    if (index.by_namespace) {
+      if (old_obj.namespace_() == new_obj.namespace_()) continue;
+      erase_from(index.values, old_obj.namespace_(), node);
+      file_value(index.values, new_obj.namespace_(), node);
+      continue;
+    }
+    std::vector<std::string> old_values = index.func(old_obj);
+    std::vector<std::string> new_values = index.func(new_obj);
+    if (old_values == new_values) continue;  // the node is filed under them already
+    for (const std::string& value : old_values) erase_from(index.values, value, node);
+    for (std::string& value : new_values) index.values[std::move(value)].insert(node);
+  }
+  auto same = [](std::span<const Label> a, std::span<const Label> b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Label& x, const Label& y) {
+      return x.key == y.key && x.value == y.value;
+    });
+  };
+  if (same(old_obj.labels(), new_obj.labels())) return;
+  for (const Label& l : old_obj.labels()) {
+    auto by_key = labels_.find(l.key);
+    if (by_key == labels_.end()) continue;
+    erase_from(by_key->second, l.value, node);
+    if (by_key->second.empty()) labels_.erase(by_key);
+  }
+  for (const Label& l : new_obj.labels()) {
+    auto by_key = labels_.find(l.key);
+    if (by_key == labels_.end()) by_key = labels_.emplace(std::string(l.key), ValueIndex{}).first;
+    file_value(by_key->second, l.value, node);
+  }
+}
+
+Result<ObjectPtr> ThreadSafeStore::upsert(ObjectPtr obj) {
   if (!obj) return Error::invalid_argument("store: add/update of a null object");
   auto key = key_of(*obj);
   if (!key) return key.error();
   WriterLock l(mu_);
   auto [it, inserted] = items_.try_emplace(std::move(*key), nullptr);
-  if (!inserted) unfile(&*it, *it->second);
-  it->second = std::move(obj);
-  file(&*it, *it->second);
-  if (!it->second->resource_version().empty()) {
-    resource_version_ = std::string(it->second->resource_version());
+  ObjectPtr old = std::exchange(it->second, std::move(obj));
+  if (inserted) {
+    file(&*it, *it->second);
+  } else {
+    refile(&*it, *old, *it->second);
   }
-  return {};
+  if (!it->second->resource_version().empty()) {
+    resource_version_.assign(it->second->resource_version());
+  }
+  return old;
 }
 
-Result<void> ThreadSafeStore::add(ObjectPtr obj) { return upsert(std::move(obj)); }
-Result<void> ThreadSafeStore::update(ObjectPtr obj) { return upsert(std::move(obj)); }
+Result<void> ThreadSafeStore::add(ObjectPtr obj) {
+  if (auto r = upsert(std::move(obj)); !r) return r.error();
+  return {};
+}
+Result<void> ThreadSafeStore::update(ObjectPtr obj) { return add(std::move(obj)); }
+Result<ObjectPtr> ThreadSafeStore::exchange(ObjectPtr obj) { return upsert(std::move(obj)); }
 
 void ThreadSafeStore::erase_locked(Items::iterator it) {
   unfile(&*it, *it->second);

@@ -48,6 +48,10 @@ std::string describe_json_error(std::string_view text, const char* simd_message)
 // Collects metadata strings while the DOM is alive, then lays out the buffer.
 class Object::Builder {
  public:
+  // `labels` is scratch space the caller reuses, so that reading an object
+  // allocates nothing.
+  explicit Builder(std::vector<Label>& labels) : labels_(labels) { labels_.clear(); }
+
   Result<void> read(simdjson::dom::element root) {
     simdjson::dom::object obj;
     if (root.get_object().get(obj)) {
@@ -111,7 +115,10 @@ class Object::Builder {
                           uid_.size() + resource_version_.size() + generate_name_.size() +
                           creation_timestamp_.size() + deletion_timestamp_.size();
     for (const Label& l : labels_) strings += l.key.size() + l.value.size();
-    std::size_t total = json.size() + kPadding + strings;
+    std::size_t labels_at = json.size() + kPadding + strings;
+    labels_at = (labels_at + alignof(Label) - 1) / alignof(Label) * alignof(Label);
+    std::size_t total = labels_at + labels_.size() * sizeof(Label);
+    // operator new[] of char is aligned for any fundamental type, so for Label.
     o.buf_.reset(new char[total]);
     char* base = o.buf_.get();
     std::memcpy(base, json.data(), json.size());
@@ -137,12 +144,13 @@ class Object::Builder {
     o.generation_ = generation_;
     o.label_count_ = static_cast<std::uint32_t>(labels_.size());
     if (!labels_.empty()) {
-      o.labels_.reset(new Label[labels_.size()]);
+      auto* out = reinterpret_cast<Label*>(base + labels_at);
       for (std::size_t i = 0; i < labels_.size(); ++i) {
         Ref k = put(labels_[i].key);
         Ref v = put(labels_[i].value);
-        o.labels_[i] = Label{o.view(k), o.view(v)};
+        new (out + i) Label{o.view(k), o.view(v)};  // Label is trivially destructible
       }
+      o.labels_ = out;
     }
   }
 
@@ -161,7 +169,7 @@ class Object::Builder {
   std::string_view api_version_, kind_, name_, namespace_, uid_, resource_version_,
       generate_name_, creation_timestamp_, deletion_timestamp_;
   std::int64_t generation_ = 0;
-  std::vector<Label> labels_;
+  std::vector<Label>& labels_;
 };
 
 Result<ObjectPtr> Object::parse(std::string_view text) {
@@ -169,6 +177,7 @@ Result<ObjectPtr> Object::parse(std::string_view text) {
   // object allocates only the object itself.
   thread_local simdjson::dom::parser parser;
   thread_local std::string scratch;
+  thread_local std::vector<Label> labels;
   if (text.size() > UINT32_MAX / 2) return Error::bad_request("object JSON: larger than 2 GiB");
   if (scratch.size() < text.size() + kPadding) scratch.resize(text.size() + kPadding);
   std::size_t min_len = 0;
@@ -180,9 +189,12 @@ Result<ObjectPtr> Object::parse(std::string_view text) {
   if (auto err = parser.parse(scratch.data(), min_len, false).get(root); err) {
     return Error::bad_request(describe_json_error(text, simdjson::error_message(err)));
   }
-  Builder b;
+  Builder b(labels);
   if (auto r = b.read(root); !r) return r.error();
-  std::shared_ptr<Object> o(new Object());
+  // make_shared: the Object and its control block in one allocation (the
+  // constructor is private, hence the derived type).
+  struct Shared final : Object {};
+  std::shared_ptr<Object> o = std::make_shared<Shared>();
   b.build(std::string_view(scratch.data(), min_len), *o);
   return ObjectPtr(std::move(o));
 }
@@ -310,6 +322,6 @@ boost::json::value Object::to_value() const {
   return from_simdjson(root);
 }
 
-std::size_t Object::heap_bytes() const { return buf_size_ + label_count_ * sizeof(Label); }
+std::size_t Object::heap_bytes() const { return buf_size_; }
 
 }  // namespace kube

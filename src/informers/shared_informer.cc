@@ -333,16 +333,18 @@ Result<void> SharedIndexInformer::process_deltas(const cache::Deltas& deltas, bo
       case cache::DeltaType::kUpdated: {
         const ObjectPtr& obj = d.latest_object();
         if (!obj) continue;
-        if (ObjectPtr old = store_.get(*obj)) {
-          if (auto r = store_.update(obj); !r) return r;
+        // One store write that hands back the replaced object (client-go:
+        // GetByKey, then Update or Add).
+        Result<ObjectPtr> old = store_.exchange(obj);
+        if (!old) return old.error();
+        if (*old) {
           // client-go processDeltas: a Replaced delta that changed nothing is a
           // resync, delivered only to handlers due for one.
           bool is_sync = d.type == cache::DeltaType::kSync ||
                          (d.type == cache::DeltaType::kReplaced &&
-                          old->resource_version() == obj->resource_version());
-          distribute(UpdateNote{std::move(old), obj}, is_sync);
+                          (*old)->resource_version() == obj->resource_version());
+          distribute(UpdateNote{std::move(*old), obj}, is_sync);
         } else {
-          if (auto r = store_.add(obj); !r) return r;
           distribute(AddNote{obj, is_in_initial_list}, false);
         }
         break;

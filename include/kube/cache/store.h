@@ -137,6 +137,11 @@ class ThreadSafeStore final : public Indexer {
 
   Result<void> add(ObjectPtr obj) override;
   Result<void> update(ObjectPtr obj) override;
+  // add/update in one step that also returns the object it replaced (null
+  // when the key was new): one key computation and one lookup, for writers
+  // that need the old object (the informer's update notifications). Fails
+  // as add does.
+  Result<ObjectPtr> exchange(ObjectPtr obj);
   Result<void> delete_(const Object& obj) override;
   void delete_by_key(std::string_view key) override;
   ObjectPtr get(const Object& obj) const override;
@@ -190,11 +195,18 @@ class ThreadSafeStore final : public Indexer {
   struct NamedIndex {
     IndexFunc func;
     ValueIndex values;
+    // The built-in kNamespaceIndex: its value is obj.namespace_(), read
+    // without calling `func` (which allocates).
+    bool by_namespace = false;
   };
 
-  Result<void> upsert(ObjectPtr obj) KUBE_EXCLUDES(mu_);
+  Result<ObjectPtr> upsert(ObjectPtr obj) KUBE_EXCLUDES(mu_);
   void file(const Node* node, const Object& obj) KUBE_REQUIRES(mu_);
   void unfile(const Node* node, const Object& obj) KUBE_REQUIRES(mu_);
+  // unfile(node, old_obj) then file(node, new_obj), touching only the
+  // indexes whose values differ (an update rarely changes labels).
+  void refile(const Node* node, const Object& old_obj, const Object& new_obj) KUBE_REQUIRES(mu_);
+  void file_value(ValueIndex& values, std::string_view value, const Node* node) KUBE_REQUIRES(mu_);
   void erase_locked(Items::iterator it) KUBE_REQUIRES(mu_);
   const KeySet* label_keys(std::string_view label, std::string_view value) const
       KUBE_REQUIRES_SHARED(mu_);

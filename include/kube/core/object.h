@@ -90,7 +90,7 @@ class Object {
   std::int64_t generation() const { return generation_; }
 
   // metadata.labels, sorted by key.
-  std::span<const Label> labels() const { return {labels_.get(), label_count_}; }
+  std::span<const Label> labels() const { return {labels_, label_count_}; }
   std::optional<std::string_view> label(std::string_view key) const;
 
   // Read lazily from the bytes on each call (they are rarely needed on the
@@ -125,8 +125,11 @@ class Object {
   std::string_view view(Ref r) const { return {buf_.get() + r.offset, r.size}; }
 
   // buf_ = [minified JSON][SIMDJSON padding][metadata strings, unescaped]
+  //        [padding to Label alignment][Label array]
+  // One allocation for all of it (and one more for the Object with its
+  // shared_ptr control block): objects are built at watch-event rates.
   std::unique_ptr<char[]> buf_;
-  std::unique_ptr<Label[]> labels_;
+  const Label* labels_ = nullptr;  // into buf_
   std::uint32_t json_size_ = 0;
   std::uint32_t buf_size_ = 0;
   std::uint32_t label_count_ = 0;
