@@ -84,6 +84,46 @@ TEST(ThreadSafeStore, UpdateReplacesTheObjectAndRefilesItsIndexes) {
   EXPECT_EQ(store.size(), 1u);
 }
 
+TEST(ThreadSafeStore, ExchangeReturnsTheObjectItReplacedOrNullForANewKey) {
+  ThreadSafeStore store;
+  ObjectPtr v1 = make_pod("demo", "web", {{"app", "web"}}, "1");
+  auto first = store.exchange(v1);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, nullptr);
+  ObjectPtr v2 = make_pod("demo", "web", {{"app", "web"}}, "2");
+  auto second = store.exchange(v2);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, v1);
+  EXPECT_EQ(store.get_by_key("demo/web"), v2);
+  EXPECT_EQ(store.resource_version(), "2");
+  auto nameless = Object::parse(R"({"kind":"Pod","metadata":{"namespace":"demo"}})");
+  ASSERT_TRUE(nameless.ok());
+  auto bad = store.exchange(*nameless);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, ::testing::HasSubstr("metadata.name"));
+}
+
+// An update refiles only the indexes whose values changed; every index must
+// still give the newest object, and no index may keep a value nobody has.
+TEST(ThreadSafeStore, UpdatesKeepEveryIndexExactWhetherOrNotTheirValuesChanged) {
+  ThreadSafeStore store({{"images", images_func}});
+  ASSERT_TRUE(store.add(make_pod("demo", "web", {{"app", "web"}, {"images", "nginx.envoy"}})).ok());
+  ObjectPtr same = make_pod("demo", "web", {{"app", "web"}, {"images", "nginx.envoy"}}, "2");
+  ASSERT_TRUE(store.update(same).ok());
+  EXPECT_THAT(store.list(selector("app=web")), ElementsAre(same));
+  EXPECT_THAT(*store.by_index("images", "envoy"), ElementsAre(same));
+  EXPECT_THAT(*store.by_index(kNamespaceIndex, "demo"), ElementsAre(same));
+
+  ObjectPtr fewer = make_pod("demo", "web", {{"images", "nginx"}}, "3");
+  ASSERT_TRUE(store.update(fewer).ok());
+  EXPECT_THAT(store.list(selector("app=web")), IsEmpty());
+  EXPECT_THAT(store.list(selector("app")), IsEmpty());
+  EXPECT_THAT(*store.by_index("images", "envoy"), IsEmpty());
+  EXPECT_THAT(store.list_index_func_values("images"), ElementsAre("nginx"));
+  EXPECT_THAT(store.list(selector("images=nginx")), ElementsAre(fewer));
+  EXPECT_THAT(*store.by_index(kNamespaceIndex, "demo"), ElementsAre(fewer));
+}
+
 TEST(ThreadSafeStore, DeleteRemovesTheObjectFromItemsAndEveryIndex) {
   ThreadSafeStore store({{"images", images_func}});
   ObjectPtr pod = make_pod("demo", "web", {{"app", "web"}, {"images", "nginx.envoy"}});
