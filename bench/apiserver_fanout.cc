@@ -3,8 +3,8 @@
 // to its event arriving on each watcher's socket. Prints one name=value line
 // and the command that reproduces it.
 //
-//   ./build/release/bench/apiserver_fanout [--watches 1000] [--namespaces 100] [--rate 10000] [--seconds 5]
-//                                          [--writers 4]
+//   ./build/release/bench/apiserver_fanout [--watches 1000] [--namespaces 100] [--rate 10000]
+//                                          [--seconds 5] [--writers 4]
 //
 // Watch i follows the configmaps of namespace i % N, so every write reaches
 // W / N watchers (10 with the defaults: 100,000 deliveries per second at
@@ -284,14 +284,18 @@ int main(int argc, char** argv) {
   auto per_write = [&](double cpu) { return paced.ok ? cpu / double(paced.ok) * 1e6 : 0.0; };
   std::sort(l.begin(), l.end());
   auto pct = [&](double p) { return kube::bench::percentile(l, p); };
-  std::printf("bench=apiserver_fanout watches=%d open_watches=%zu namespaces=%d target_rate=%.0f achieved_rate=%.0f "
-              "writes=%llu failed=%llu deliveries=%zu expected_deliveries=%llu deliveries_per_s=%.0f "
-              "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f cpu_s=%.2f server_cpu_s=%.2f server_cpu_us_per_write=%.0f "
-              "server_writes_per_core_s=%.0f bench_cpu_us_per_write=%.0f\n",
-              watches, open, namespaces, rate, double(paced.ok) / paced.seconds, (unsigned long long)paced.ok,
-              (unsigned long long)paced.failed, l.size(), (unsigned long long)expected, double(l.size()) / paced.seconds,
-              pct(0.50), pct(0.99), l.back(), process_cpu, server_cpu, per_write(server_cpu),
-              server_cpu > 0 ? double(paced.ok) / server_cpu : 0.0, per_write(process_cpu - server_cpu));
+  std::printf(
+      "bench=apiserver_fanout watches=%d open_watches=%zu namespaces=%d target_rate=%.0f "
+      "achieved_rate=%.0f "
+      "writes=%llu failed=%llu deliveries=%zu expected_deliveries=%llu deliveries_per_s=%.0f "
+      "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f cpu_s=%.2f server_cpu_s=%.2f "
+      "server_cpu_us_per_write=%.0f "
+      "server_writes_per_core_s=%.0f bench_cpu_us_per_write=%.0f\n",
+      watches, open, namespaces, rate, double(paced.ok) / paced.seconds,
+      (unsigned long long)paced.ok, (unsigned long long)paced.failed, l.size(),
+      (unsigned long long)expected, double(l.size()) / paced.seconds, pct(0.50), pct(0.99),
+      l.back(), process_cpu, server_cpu, per_write(server_cpu),
+      server_cpu > 0 ? double(paced.ok) / server_cpu : 0.0, per_write(process_cpu - server_cpu));
   std::printf("reproduce: %s --watches %d --namespaces %d --rate %.0f --seconds %.0f --writers %d\n", argv[0], watches,
               namespaces, rate, seconds, writers);
   return 0;

@@ -86,8 +86,10 @@ std::optional<std::pair<const char*, ObjectPtr>> visible(const WatchEvent& e, co
 // through the stream; one read and one write may be pending at once.
 template <class Stream>
 auto& sink(Stream& s) {
-  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) return s.socket();
-  else return s;
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
+    return s.socket();
+  else
+    return s;
 }
 
 template <class Stream>
@@ -519,8 +521,9 @@ void ApiServer::Impl::apply_watch_list_mode(const std::map<std::string, std::str
   }
 }
 
-std::variant<Response, WatchRequest> ApiServer::Impl::answer(const Request& req, const ApiUser* user,
-                                                            bool& restart_after) {
+std::variant<Response, WatchRequest> ApiServer::Impl::answer(const Request& req,
+                                                             const ApiUser* user,
+                                                             bool& restart_after) {
   std::variant<Response, WatchRequest> out;
   std::map<std::string, std::string> query;
   std::string path;
@@ -604,9 +607,10 @@ asio::awaitable<void> ApiServer::Impl::watch(Stream& stream, WatchRequest w) {
   auto ex = co_await asio::this_coro::executor;
   auto waker = std::make_shared<WakeChannel>(ex, 1);
   std::weak_ptr<WakeChannel> weak = waker;
-  auto start = store.watch(*w.resource, w.namespace_, w.resource_version, w.send_initial_events, [weak] {
-    if (auto c = weak.lock()) wake(*c);
-  });
+  auto start =
+      store.watch(*w.resource, w.namespace_, w.resource_version, w.send_initial_events, [weak] {
+        if (auto c = weak.lock()) wake(*c);
+      });
   http::response_serializer<http::empty_body> sr{res};
   co_await http::async_write_header(stream, sr, asio::use_awaitable);
   if (!start) {
@@ -621,8 +625,9 @@ asio::awaitable<void> ApiServer::Impl::watch(Stream& stream, WatchRequest w) {
 }
 
 template <class Stream>
-asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& w, internal::WatchStart& st,
-                                                 std::shared_ptr<WakeChannel> waker) {
+asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& w,
+                                                  internal::WatchStart& st,
+                                                  std::shared_ptr<WakeChannel> waker) {
   auto* start = &st;
   std::mt19937 rng(std::random_device{}());
   std::uniform_real_distribution<double> coin(0, 1);

@@ -76,14 +76,16 @@ class ApiServer::Impl {
   // stream. `user`: the limited user who sent it; null for the admin (token
   // or client certificate), who may do everything.
   std::variant<internal::Response, internal::WatchRequest> answer(const internal::Request& req,
-                                                                  const ApiUser* user, bool& restart_after);
+                                                                  const ApiUser* user,
+                                                                  bool& restart_after);
   template <class Stream>
   boost::asio::awaitable<void> watch(Stream& stream, internal::WatchRequest w);
   template <class Stream>
   boost::asio::awaitable<void> write_parts(Stream& stream, const internal::Response& r);
   template <class Stream>
-  boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w, internal::WatchStart& start,
-                                         std::shared_ptr<internal::WakeChannel> waker);
+  boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w,
+                                          internal::WatchStart& start,
+                                          std::shared_ptr<internal::WakeChannel> waker);
   std::optional<internal::Response> control(const internal::Request& req, bool& restart_after);
   // The limited user with this bearer token, or null.
   std::shared_ptr<const ApiUser> find_user(const std::string& token) const;

@@ -59,8 +59,11 @@ bool has_finalizers(const Object& obj) { return !obj.finalizers().empty(); }
 
 // a == b with the members named in `skip` left out of both (compared in
 // place: no copy of either object).
-bool equal_except(const json::object& a, const json::object& b, std::initializer_list<std::string_view> skip) {
-  auto skipped = [&](std::string_view k) { return std::find(skip.begin(), skip.end(), k) != skip.end(); };
+bool equal_except(const json::object& a, const json::object& b,
+                  std::initializer_list<std::string_view> skip) {
+  auto skipped = [&](std::string_view k) {
+    return std::find(skip.begin(), skip.end(), k) != skip.end();
+  };
   std::size_t na = 0, nb = 0;
   for (const auto& [k, v] : a) {
     if (skipped(k)) continue;
@@ -444,7 +447,8 @@ Result<ObjectPtr> Store::update(const ResourceInfo& res, const std::string& ns, 
   if (it == t.end()) return not_found(res, name);
   std::string want = str_field(meta_of(obj), "resourceVersion");
   if (!want.empty() && want != it->second->resource_version()) return stale_conflict(res, name);
-  return write_update(res, key, it->second, it->second->to_value().as_object(), std::move(obj), sub);
+  return write_update(res, key, it->second, it->second->to_value().as_object(), std::move(obj),
+                      sub);
 }
 
 Result<ObjectPtr> Store::modify(const ResourceInfo& res, const std::string& ns, const std::string& name,
@@ -480,12 +484,14 @@ Result<ObjectPtr> Store::modify(const ResourceInfo& res, const std::string& ns, 
     auto it = t.find(key);
     if (it == t.end()) return not_found(res, name);
     if (it->second != old) continue;  // written since it was read
-    return write_update(res, key, old, std::move(cur.as_object()), std::move(patched->as_object()), sub);
+    return write_update(res, key, old, std::move(cur.as_object()), std::move(patched->as_object()),
+                        sub);
   }
 }
 
-Result<ObjectPtr> Store::write_update(const ResourceInfo& res, const std::string& key, const ObjectPtr& old,
-                                      json::object prev, json::object obj, Subresource sub) {
+Result<ObjectPtr> Store::write_update(const ResourceInfo& res, const std::string& key,
+                                      const ObjectPtr& old, json::object prev, json::object obj,
+                                      Subresource sub) {
   auto& prev_meta = meta_of(prev);
   if (sub == Subresource::kStatus) {
     json::object next = prev;

@@ -56,8 +56,9 @@ TEST(ApiServerPlain, LargeObjectsComeBackWholeOverTlsAndPlainHttp) {
     for (std::size_t size : {100u, 17000u, 600000u}) {
       std::string name = "big-" + std::to_string(size);
       std::string value(size, 'x');
-      auto r = c.request("POST", "/api/v1/namespaces/default/configmaps",
-                         R"({"metadata":{"name":")" + name + R"("},"data":{"v":")" + value + R"("}})");
+      auto r =
+          c.request("POST", "/api/v1/namespaces/default/configmaps",
+                    R"({"metadata":{"name":")" + name + R"("},"data":{"v":")" + value + R"("}})");
       ASSERT_EQ(r.status, 201) << (tls ? "TLS " : "plain ") << size << ": " << r.error;
       EXPECT_EQ(parse_json(r.body).at("data").at("v").as_string(), value);
       r = c.request("GET", "/api/v1/namespaces/default/configmaps/" + name);

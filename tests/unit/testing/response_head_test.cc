@@ -1,11 +1,11 @@
 // The embedded API server writes a response's status line and headers itself
 // (one gathered write with the body); what a client receives must stay byte for
 // byte what Beast's serializer wrote before.
-#include <gtest/gtest.h>
-
-#include <boost/beast/http.hpp>
 #include <sstream>
 #include <string>
+
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
 
 #include "src/testing/rest.h"
 
