@@ -395,6 +395,7 @@ asio::awaitable<void> ApiServer::Impl::session(std::shared_ptr<Stream> stream, b
           // integration tests), and TLS copies the bytes anyway.
           head += r.body;
           co_await asio::async_write(*stream, asio::buffer(head), asio::use_awaitable);
+          if (head.capacity() > 64 * 1024) head = std::string();  // not kept for the connection's life
         }
       }
       if (restart_after) drop_connections();
