@@ -3,8 +3,8 @@
 // to its event arriving on each watcher's socket. Prints one name=value line
 // and the command that reproduces it.
 //
-//   ./build/release/bench/apiserver_fanout [--watches 1000] [--namespaces 100] [--rate 10000] [--seconds 5]
-//                                          [--writers 4]
+//   ./build/release/bench/apiserver_fanout [--watches 1000] [--namespaces 100] [--rate 10000]
+//                                          [--seconds 5] [--writers 4]
 //
 // Watch i follows the configmaps of namespace i % N, so every write reaches
 // W / N watchers (10 with the defaults: 100,000 deliveries per second at
@@ -17,6 +17,15 @@
 // CPU is counted from the first write until every event arrived (setup left
 // out): cpu_s for the whole process, server_cpu_s for the server's I/O
 // threads alone (request handling, store, fan-out, their syscalls).
+//
+// The server's capacity, apart from the bench's own writers and reader that
+// share its cores: server_cpu_us_per_write is the server threads' CPU per
+// write, and server_writes_per_core_s = 1e6 / server_cpu_us_per_write is how
+// many such writes (each with its W / N deliveries) one core busy only with
+// the server would carry. It is derived from measured CPU, not a measured rate;
+// the CPU per write depends on the rate (batching), so compare it at the same
+// --rate. bench_cpu_us_per_write is the rest of the process (writers' REST
+// client, epoll reader) per write.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -272,15 +281,21 @@ int main(int argc, char** argv) {
   }
   const double server_cpu = cpu_after.server - cpu_before.server;
   const double process_cpu = cpu_after.process - cpu_before.process;
+  auto per_write = [&](double cpu) { return paced.ok ? cpu / double(paced.ok) * 1e6 : 0.0; };
   std::sort(l.begin(), l.end());
   auto pct = [&](double p) { return kube::bench::percentile(l, p); };
-  std::printf("bench=apiserver_fanout watches=%d open_watches=%zu namespaces=%d target_rate=%.0f achieved_rate=%.0f "
-              "writes=%llu failed=%llu deliveries=%zu expected_deliveries=%llu deliveries_per_s=%.0f "
-              "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f cpu_s=%.2f server_cpu_s=%.2f server_cpu_us_per_write=%.0f\n",
-              watches, open, namespaces, rate, double(paced.ok) / paced.seconds, (unsigned long long)paced.ok,
-              (unsigned long long)paced.failed, l.size(), (unsigned long long)expected, double(l.size()) / paced.seconds,
-              pct(0.50), pct(0.99), l.back(), process_cpu, server_cpu,
-              paced.ok ? server_cpu / double(paced.ok) * 1e6 : 0.0);
+  std::printf(
+      "bench=apiserver_fanout watches=%d open_watches=%zu namespaces=%d target_rate=%.0f "
+      "achieved_rate=%.0f "
+      "writes=%llu failed=%llu deliveries=%zu expected_deliveries=%llu deliveries_per_s=%.0f "
+      "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f cpu_s=%.2f server_cpu_s=%.2f "
+      "server_cpu_us_per_write=%.0f "
+      "server_writes_per_core_s=%.0f bench_cpu_us_per_write=%.0f\n",
+      watches, open, namespaces, rate, double(paced.ok) / paced.seconds,
+      (unsigned long long)paced.ok, (unsigned long long)paced.failed, l.size(),
+      (unsigned long long)expected, double(l.size()) / paced.seconds, pct(0.50), pct(0.99),
+      l.back(), process_cpu, server_cpu, per_write(server_cpu),
+      server_cpu > 0 ? double(paced.ok) / server_cpu : 0.0, per_write(process_cpu - server_cpu));
   std::printf("reproduce: %s --watches %d --namespaces %d --rate %.0f --seconds %.0f --writers %d\n", argv[0], watches,
               namespaces, rate, seconds, writers);
   return 0;

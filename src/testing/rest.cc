@@ -1,5 +1,7 @@
 #include "src/testing/rest.h"
 
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/url.hpp>
 
 #include "src/testing/patch.h"
@@ -73,6 +75,35 @@ Response json_response(unsigned status, std::string body, bool pretty_print) {
   r.status = status;
   r.body = pretty_print ? pretty(body) : std::move(body);
   return r;
+}
+
+void append_response_head(std::string& out, const Response& r, std::size_t content_length) {
+  namespace http = boost::beast::http;
+  auto status = static_cast<http::status>(r.status);
+  out += "HTTP/1.1 ";
+  out += std::to_string(r.status);
+  out += ' ';
+  out += http::obsolete_reason(status);
+  out += "\r\n";
+  // As basic_fields::set: a name set again (case-insensitively) moves to the end.
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  fields.reserve(3 + r.headers.size());
+  auto set = [&](std::string_view name, std::string_view value) {
+    std::erase_if(fields, [&](const auto& f) { return boost::beast::iequals(f.first, name); });
+    fields.emplace_back(name, value);
+  };
+  set("Content-Type", r.content_type);
+  set("Cache-Control", "no-cache, private");
+  for (const auto& [k, v] : r.headers) set(k, v);
+  std::string length = std::to_string(content_length);
+  set("Content-Length", length);
+  for (const auto& [k, v] : fields) {
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+  out += "\r\n";
 }
 
 Response error_response(const Error& e, bool pretty_print) {

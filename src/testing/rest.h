@@ -76,6 +76,12 @@ struct WatchRequest {
 // Response bodies as kube-apiserver writes them: pretty-printed (json.Indent)
 // when `pretty` is set, compact otherwise.
 Response json_response(unsigned status, std::string compact_body, bool pretty);
+// Appends the status line and headers of `r` with a Content-Length of
+// `content_length`, byte for byte what Beast's serializer writes for a
+// http::response with Content-Type, Cache-Control, then r.headers set in
+// order and prepare_payload() (a later header replaces an earlier one of the
+// same name). The server writes it and the body in one gathered write.
+void append_response_head(std::string& out, const Response& r, std::size_t content_length);
 Response error_response(const Error& e, bool pretty);
 // What kube-apiserver answers aggregated discovery with (and what client-go
 // asks for first).

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 #include <openssl/evp.h>
@@ -79,11 +80,25 @@ std::optional<std::pair<const char*, ObjectPtr>> visible(const WatchEvent& e, co
   return std::nullopt;
 }
 
+// Where a connection's bytes are written: the socket itself for plain TCP
+// (Beast's tcp_stream wraps each write in timeout and rate-limit bookkeeping
+// that this server does not use), the TLS stream otherwise. Reads still go
+// through the stream; one read and one write may be pending at once.
+template <class Stream>
+auto& sink(Stream& s) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
+    return s.socket();
+  else
+    return s;
+}
+
 template <class Stream>
 asio::awaitable<void> write_chunk(Stream& s, std::string line) {
   line += '\n';
-  co_await asio::async_write(s, http::make_chunk(asio::buffer(line)), asio::use_awaitable);
+  co_await asio::async_write(sink(s), http::make_chunk(asio::buffer(line)), asio::use_awaitable);
 }
+
+void wake(WakeChannel& c) { (void)c.try_send(boost::system::error_code{}); }
 
 // Watch event lines framed as HTTP chunks, one chunk per event (the framing
 // kube-apiserver's per-event flush gives, byte for byte what
@@ -113,7 +128,7 @@ class ChunkBatch {
   template <class Stream>
   asio::awaitable<void> flush(Stream& s) {
     if (buf_.empty()) co_return;
-    co_await asio::async_write(s, asio::buffer(buf_), asio::use_awaitable);
+    co_await asio::async_write(sink(s), asio::buffer(buf_), asio::use_awaitable);
     buf_.clear();
   }
 
@@ -322,6 +337,7 @@ asio::awaitable<void> ApiServer::Impl::session(std::shared_ptr<Stream> stream, b
     }
     (void)tls;
     beast::flat_buffer buf;
+    std::string head;  // a response's status line and headers, reused
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(256 * 1024 * 1024);
@@ -351,8 +367,39 @@ asio::awaitable<void> ApiServer::Impl::session(std::shared_ptr<Stream> stream, b
         // fixtures/errors/401-unauthorized.json
         req.method = "UNAUTHORIZED";
       }
-      bool keep = co_await serve_one(*stream, std::move(req), std::move(user)) && msg.keep_alive();
-      if (!keep) break;
+      // Answered here, not in a coroutine of its own: a coroutine's frame is
+      // allocated per call, and this one was large enough to cost a
+      // malloc_consolidate per request (docs/benchmarks.md, fan-out).
+      if (auto d = delay_ms.load(); d > 0) {
+        asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(d));
+        co_await t.async_wait(asio::use_awaitable);
+      }
+      bool restart_after = false;
+      auto out = answer(req, user.get(), restart_after);
+      if (auto* w = std::get_if<WatchRequest>(&out)) {
+        co_await watch(*stream, std::move(*w));
+        break;
+      }
+      auto& r = std::get<Response>(out);
+      if (r.parts) {
+        co_await write_parts(*stream, r);
+      } else {
+        head.clear();
+        append_response_head(head, r, r.body.size());
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+          std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(r.body)};
+          co_await asio::async_write(sink(*stream), bufs, asio::use_awaitable);
+        } else {
+          // One buffer: a gathered write of a head and a body over 16 KiB never
+          // completed through Beast's ssl_stream (Boost 1.81; seen in the
+          // integration tests), and TLS copies the bytes anyway.
+          head += r.body;
+          co_await asio::async_write(*stream, asio::buffer(head), asio::use_awaitable);
+          if (head.capacity() > 64 * 1024) head = std::string();  // not kept for the connection's life
+        }
+      }
+      if (restart_after) drop_connections();
+      if (!msg.keep_alive()) break;
     }
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
       boost::system::error_code ec;
@@ -475,14 +522,10 @@ void ApiServer::Impl::apply_watch_list_mode(const std::map<std::string, std::str
   }
 }
 
-template <class Stream>
-asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, std::shared_ptr<const ApiUser> user) {
-  if (auto d = delay_ms.load(); d > 0) {
-    asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(d));
-    co_await t.async_wait(asio::use_awaitable);
-  }
+std::variant<Response, WatchRequest> ApiServer::Impl::answer(const Request& req,
+                                                             const ApiUser* user,
+                                                             bool& restart_after) {
   std::variant<Response, WatchRequest> out;
-  bool restart_after = false;
   std::map<std::string, std::string> query;
   std::string path;
   query = parse_query(req.target, path);
@@ -523,25 +566,7 @@ asio::awaitable<bool> ApiServer::Impl::serve_one(Stream& stream, Request req, st
     out = rest_->handle(req);
     apply_watch_list_mode(query, pretty, out);
   }
-  if (auto* w = std::get_if<WatchRequest>(&out)) {
-    co_await watch(stream, std::move(*w));
-    co_return false;
-  }
-  auto& r = std::get<Response>(out);
-  if (r.parts) {
-    co_await write_parts(stream, r);
-    if (restart_after) drop_connections();
-    co_return true;
-  }
-  http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
-  res.set(http::field::content_type, r.content_type);
-  res.set(http::field::cache_control, "no-cache, private");
-  for (auto& [k, v] : r.headers) res.set(k, v);
-  res.body() = std::move(r.body);
-  res.prepare_payload();
-  co_await http::async_write(stream, res, asio::use_awaitable);
-  if (restart_after) drop_connections();
-  co_return true;
+  return out;
 }
 
 // A body in parts (a list): Content-Length first, then the parts copied
@@ -581,26 +606,29 @@ asio::awaitable<void> ApiServer::Impl::watch(Stream& stream, WatchRequest w) {
   // Register with the store before the client sees the headers: once a
   // client has its 200 it may rely on close_watchers() reaching this watch.
   auto ex = co_await asio::this_coro::executor;
-  auto wake = std::make_shared<asio::steady_timer>(ex);
-  std::weak_ptr<asio::steady_timer> weak = wake;
-  auto start = store.watch(*w.resource, w.namespace_, w.resource_version, w.send_initial_events,
-                           [ex, weak] { asio::post(ex, [weak] { if (auto t = weak.lock()) t->cancel(); }); });
+  auto waker = std::make_shared<WakeChannel>(ex, 1);
+  std::weak_ptr<WakeChannel> weak = waker;
+  auto start =
+      store.watch(*w.resource, w.namespace_, w.resource_version, w.send_initial_events, [weak] {
+        if (auto c = weak.lock()) wake(*c);
+      });
   http::response_serializer<http::empty_body> sr{res};
   co_await http::async_write_header(stream, sr, asio::use_awaitable);
   if (!start) {
     // kube-apiserver answers a too-old watch with 200 and one ERROR event.
     co_await write_chunk(stream, R"({"type":"ERROR","object":)" + json::serialize(status_json(start.error())) + "}");
-    co_await asio::async_write(stream, http::make_chunk_last(), asio::use_awaitable);
+    co_await asio::async_write(sink(stream), http::make_chunk_last(), asio::use_awaitable);
     co_return;
   }
   // Runs the stream and a reader side by side: a client that hangs up ends
   // the watch at once (the reader sees EOF and the loop is cancelled).
-  co_await (watch_loop(stream, w, *start, wake) || wait_for_eof(stream));
+  co_await (watch_loop(stream, w, *start, waker) || wait_for_eof(stream));
 }
 
 template <class Stream>
-asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& w, internal::WatchStart& st,
-                                                 std::shared_ptr<asio::steady_timer> wake) {
+asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& w,
+                                                  internal::WatchStart& st,
+                                                  std::shared_ptr<WakeChannel> waker) {
   auto* start = &st;
   std::mt19937 rng(std::random_device{}());
   std::uniform_real_distribution<double> coin(0, 1);
@@ -635,15 +663,27 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
   auto deadline = now() + std::chrono::seconds(w.timeout_seconds > 0 ? w.timeout_seconds : 1800);
   auto interval = opts.bookmark_interval;
   auto next_bookmark = now() + interval;
+  // The deadline (timeout or next bookmark) arrives on `waker` too: the timer
+  // is set again only when the deadline moves, not once per event.
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  std::optional<std::chrono::steady_clock::time_point> timer_at;
+  auto arm = [&](std::chrono::steady_clock::time_point until) {
+    if (timer_at == until) return;
+    timer_at = until;
+    timer.expires_at(until);  // a wait already set ends with operation_aborted
+    timer.async_wait([weak = std::weak_ptr<WakeChannel>(waker)](boost::system::error_code ec) {
+      if (auto c = weak.lock(); c && !ec) wake(*c);
+    });
+  };
   while (!closing) {
     auto cs = co_await asio::this_coro::cancellation_state;
     if (cs.cancelled() != asio::cancellation_type::none) co_return;
     if (now() >= deadline) break;
     if (stalled.load()) {
       if (start->watcher->closed()) break;  // close_watches_now() ends a stalled stream too
-      wake->expires_after(std::chrono::milliseconds(20));
+      asio::steady_timer poll(co_await asio::this_coro::executor, std::chrono::milliseconds(20));
       boost::system::error_code ec;
-      co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      co_await poll.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
     // Read before take(): every event <= rv_now is queued. Only for bookmarks:
@@ -655,7 +695,6 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
       sent_upto = 0;
     }
     start->watcher->take(pending, closed);
-    bool had_events = sent_upto < pending.size();
     // A stall holds back every event queued after it began: an event can be
     // taken in the same wake-up as the stall is set, so check before each one.
     while (sent_upto < pending.size() && !closing && !stalled.load()) {
@@ -675,14 +714,13 @@ asio::awaitable<void> ApiServer::Impl::watch_loop(Stream& stream, WatchRequest& 
       next_bookmark = now() + interval;
       continue;
     }
-    if (had_events) continue;
-    auto until = w.allow_bookmarks ? std::min(deadline, next_bookmark) : deadline;
-    wake->expires_at(until);
+    // Anything queued after take() above has sent a token: sleep until then.
+    arm(w.allow_bookmarks ? std::min(deadline, next_bookmark) : deadline);
     boost::system::error_code ec;
-    co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await waker->async_receive(asio::redirect_error(asio::use_awaitable, ec));
   }
   start->watcher->close();
-  co_await asio::async_write(stream, http::make_chunk_last(), asio::use_awaitable);
+  co_await asio::async_write(sink(stream), http::make_chunk_last(), asio::use_awaitable);
   lowest(stream).socket().shutdown(tcp::socket::shutdown_send);
 }
 

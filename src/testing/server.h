@@ -3,7 +3,8 @@
 // Threading model: `io_threads` threads run one io_context. Every connection
 // is a C++20 coroutine on its own strand (so its socket, parser and watch
 // timer are touched by one thread at a time); a watch is the same coroutine
-// streaming chunks, woken by its Watcher's notify (a post to that strand).
+// streaming chunks, woken by its Watcher's notify (a token on its
+// WakeChannel: one post to that strand).
 // No thread per connection or per watch. The fault-injection settings are
 // atomics read by the connections. Users with limited rights sit in a map
 // guarded by users_mu_; a request looks its token up once and keeps the
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include <boost/asio.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/ssl.hpp>
 
 #include "kube/core/mutex.h"
@@ -30,6 +32,14 @@
 #include "src/testing/store.h"
 
 namespace kube::testing {
+namespace internal {
+// Wakes a watch stream: the store's notify (any thread) and the stream's
+// deadline timer send a token, the stream's coroutine receives it. One token
+// is buffered, so a notify while the stream is busy is not lost (the stream
+// need not look at its queue again before it sleeps) and further notifies
+// before it sleeps cost nothing. A wake-up is one post to the stream's strand.
+using WakeChannel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+}  // namespace internal
 
 class ApiServer::Impl {
  public:
@@ -62,18 +72,20 @@ class ApiServer::Impl {
 
  private:
   boost::asio::awaitable<void> accept_loop();
-  template <class Stream>
-  // `user`: the limited user who sent the request; null for the admin (token
+  // The answer to one request: a response, or a watch for the connection to
+  // stream. `user`: the limited user who sent it; null for the admin (token
   // or client certificate), who may do everything.
-  boost::asio::awaitable<bool> serve_one(Stream& stream, internal::Request req,
-                                         std::shared_ptr<const ApiUser> user);
+  std::variant<internal::Response, internal::WatchRequest> answer(const internal::Request& req,
+                                                                  const ApiUser* user,
+                                                                  bool& restart_after);
   template <class Stream>
   boost::asio::awaitable<void> watch(Stream& stream, internal::WatchRequest w);
   template <class Stream>
   boost::asio::awaitable<void> write_parts(Stream& stream, const internal::Response& r);
   template <class Stream>
-  boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w, internal::WatchStart& start,
-                                         std::shared_ptr<boost::asio::steady_timer> wake);
+  boost::asio::awaitable<void> watch_loop(Stream& stream, internal::WatchRequest& w,
+                                          internal::WatchStart& start,
+                                          std::shared_ptr<internal::WakeChannel> waker);
   std::optional<internal::Response> control(const internal::Request& req, bool& restart_after);
   // The limited user with this bearer token, or null.
   std::shared_ptr<const ApiUser> find_user(const std::string& token) const;

@@ -1,6 +1,8 @@
 #include "src/testing/store.h"
 
 #include <algorithm>
+#include <initializer_list>
+#include <string_view>
 
 #include "kube/core/key.h"
 #include "src/testing/status.h"
@@ -55,21 +57,38 @@ std::string str_field(const json::object& o, const char* k) {
 
 bool has_finalizers(const Object& obj) { return !obj.finalizers().empty(); }
 
+// a == b with the members named in `skip` left out of both (compared in
+// place: no copy of either object).
+bool equal_except(const json::object& a, const json::object& b,
+                  std::initializer_list<std::string_view> skip) {
+  auto skipped = [&](std::string_view k) {
+    return std::find(skip.begin(), skip.end(), k) != skip.end();
+  };
+  std::size_t na = 0, nb = 0;
+  for (const auto& [k, v] : a) {
+    if (skipped(k)) continue;
+    ++na;
+    auto* w = b.if_contains(k);
+    if (!w || *w != v) return false;
+  }
+  for (const auto& [k, v] : b) nb += !skipped(k);
+  return na == nb;
+}
+
 // Everything but metadata and status: what bumps metadata.generation.
 bool spec_changed(const json::object& a, const json::object& b) {
-  auto strip = [](json::object o) {
-    o.erase("metadata");
-    o.erase("status");
-    return o;
-  };
-  return strip(a) != strip(b);
+  return !equal_except(a, b, {"metadata", "status"});
 }
 
 // Object equality ignoring resourceVersion (a no-op write does not bump it).
-bool same_ignoring_rv(json::object a, json::object b) {
-  meta_of(a).erase("resourceVersion");
-  meta_of(b).erase("resourceVersion");
-  return a == b;
+bool same_ignoring_rv(const json::object& a, const json::object& b) {
+  if (!equal_except(a, b, {"metadata"})) return false;
+  static const json::object kNone;
+  auto meta = [](const json::object& o) -> const json::object& {
+    auto* m = o.if_contains("metadata");
+    return m && m->is_object() ? m->as_object() : kNone;
+  };
+  return equal_except(meta(a), meta(b), {"resourceVersion"});
 }
 
 std::string table_key(const std::string& ns, const std::string& name) {
@@ -428,7 +447,8 @@ Result<ObjectPtr> Store::update(const ResourceInfo& res, const std::string& ns, 
   if (it == t.end()) return not_found(res, name);
   std::string want = str_field(meta_of(obj), "resourceVersion");
   if (!want.empty() && want != it->second->resource_version()) return stale_conflict(res, name);
-  return write_update(res, key, it->second, std::move(obj), sub);
+  return write_update(res, key, it->second, it->second->to_value().as_object(), std::move(obj),
+                      sub);
 }
 
 Result<ObjectPtr> Store::modify(const ResourceInfo& res, const std::string& ns, const std::string& name,
@@ -448,7 +468,8 @@ Result<ObjectPtr> Store::modify(const ResourceInfo& res, const std::string& ns, 
       if (!t || it == t->end()) return not_found(res, name);
       old = it->second;
     }
-    auto patched = fn(old->to_value());
+    json::value cur = old->to_value();
+    auto patched = fn(cur);
     if (!patched) return patched.error();
     if (!patched->is_object()) return Error::bad_request("the patched object is not a JSON object");
     auto& pm = meta_of(patched->as_object());
@@ -463,13 +484,14 @@ Result<ObjectPtr> Store::modify(const ResourceInfo& res, const std::string& ns, 
     auto it = t.find(key);
     if (it == t.end()) return not_found(res, name);
     if (it->second != old) continue;  // written since it was read
-    return write_update(res, key, old, std::move(patched->as_object()), sub);
+    return write_update(res, key, old, std::move(cur.as_object()), std::move(patched->as_object()),
+                        sub);
   }
 }
 
-Result<ObjectPtr> Store::write_update(const ResourceInfo& res, const std::string& key, const ObjectPtr& old,
-                                      json::object obj, Subresource sub) {
-  json::object prev = old->to_value().as_object();
+Result<ObjectPtr> Store::write_update(const ResourceInfo& res, const std::string& key,
+                                      const ObjectPtr& old, json::object prev, json::object obj,
+                                      Subresource sub) {
   auto& prev_meta = meta_of(prev);
   if (sub == Subresource::kStatus) {
     json::object next = prev;

@@ -175,7 +175,9 @@ class Store {
   // it; the caller holds a WriteLock, which wakes them when it unlocks.
   void record(const ResourceInfo& res, const std::string& key, EventType type, ObjectPtr obj,
               ObjectPtr prev) KUBE_REQUIRES(mu_);
-  Result<ObjectPtr> write_update(const ResourceInfo& res, const std::string& key, const ObjectPtr& old,
+  // `prev`: `old` decoded (the caller may have decoded it outside the lock).
+  Result<ObjectPtr> write_update(const ResourceInfo& res, const std::string& key,
+                                 const ObjectPtr& old, boost::json::object prev,
                                  boost::json::object obj, Subresource sub) KUBE_REQUIRES(mu_);
   Result<DeleteResult> remove_locked(const ResourceInfo& res, const std::string& key,
                                      const Preconditions& pre) KUBE_REQUIRES(mu_);

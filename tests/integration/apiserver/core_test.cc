@@ -44,6 +44,31 @@ TEST(ApiServerPlain, ServesPlainHttpOnAnEphemeralPortAndStopsCleanly) {
   EXPECT_NE(c.request("GET", "/version").status, 200);
 }
 
+// A response is written as its head and body together; bodies larger than a
+// TLS record (16 KiB) or a socket buffer arrive whole, over TLS and plain HTTP.
+TEST(ApiServerPlain, LargeObjectsComeBackWholeOverTlsAndPlainHttp) {
+  for (bool tls : {true, false}) {
+    ApiServerOptions o;
+    o.tls = tls;
+    ApiServer s(o);
+    ASSERT_TRUE(s.start());
+    BeastClient c(s.url(), s.ca_pem(), s.token());
+    for (std::size_t size : {100u, 17000u, 600000u}) {
+      std::string name = "big-" + std::to_string(size);
+      std::string value(size, 'x');
+      auto r =
+          c.request("POST", "/api/v1/namespaces/default/configmaps",
+                    R"({"metadata":{"name":")" + name + R"("},"data":{"v":")" + value + R"("}})");
+      ASSERT_EQ(r.status, 201) << (tls ? "TLS " : "plain ") << size << ": " << r.error;
+      EXPECT_EQ(parse_json(r.body).at("data").at("v").as_string(), value);
+      r = c.request("GET", "/api/v1/namespaces/default/configmaps/" + name);
+      ASSERT_EQ(r.status, 200) << (tls ? "TLS " : "plain ") << size << ": " << r.error;
+      EXPECT_EQ(parse_json(r.body).at("data").at("v").as_string(), value);
+    }
+    s.stop();
+  }
+}
+
 TEST_F(ApiServerTest, EveryWriteStampsTheNextGlobalResourceVersion) {
   auto a = create_configmap("default", "a");
   auto b = create_configmap("kube-system", "b");
