@@ -211,9 +211,13 @@ Result<void> ThreadSafeStore::replace(std::vector<ObjectPtr> objects, std::strin
     for (auto& [name, index] : indices_) old_indices[name].values.swap(index.values);
     items_.reserve(objects.size());
     for (std::size_t i = 0; i < objects.size(); ++i) {
-      auto [it, inserted] = items_.insert_or_assign(std::move(keys[i]), std::move(objects[i]));
-      if (!inserted) unfile(&*it, *it->second);  // a key listed twice: the last wins
-      file(&*it, *it->second);
+      auto [it, inserted] = items_.try_emplace(std::move(keys[i]), nullptr);
+      ObjectPtr earlier = std::exchange(it->second, std::move(objects[i]));
+      if (inserted) {
+        file(&*it, *it->second);
+      } else {
+        refile(&*it, *earlier, *it->second);  // a key listed twice: the last wins, filed as itself
+      }
     }
     resource_version_ = std::move(resource_version);
   }

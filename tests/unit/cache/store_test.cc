@@ -156,6 +156,19 @@ TEST(ThreadSafeStore, ReplaceSwapsTheWholeContentAndRecordsTheResourceVersion) {
   EXPECT_THAT(store.list(selector("app=new")), UnorderedElementsAre(n1, n2));
 }
 
+// A list that names a key twice keeps the last object, and the first one's
+// labels and index values do not stay behind.
+TEST(ThreadSafeStore, ReplaceWithAKeyListedTwiceKeepsTheLastAndOnlyItsIndexValues) {
+  ThreadSafeStore store({{"images", images_func}});
+  ObjectPtr first = make_pod("a", "x", {{"tier", "a"}, {"images", "nginx"}}, "1");
+  ObjectPtr last = make_pod("a", "x", {{"tier", "b"}, {"images", "envoy"}}, "2");
+  ASSERT_TRUE(store.replace({first, last}, "2").ok());
+  EXPECT_THAT(store.list(), ElementsAre(last));
+  EXPECT_THAT(store.list(selector("tier=a")), IsEmpty());
+  EXPECT_THAT(store.list(selector("tier=b")), ElementsAre(last));
+  EXPECT_THAT(store.list_index_func_values("images"), ElementsAre("envoy"));
+}
+
 TEST(ThreadSafeStore, ReplaceWithANamelessObjectChangesNothing) {
   ThreadSafeStore store;
   ObjectPtr kept = make_pod("a", "kept");
