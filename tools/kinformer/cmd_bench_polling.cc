@@ -65,7 +65,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kStamp = "kinformer.dev/written-at";
 constexpr const char* kSelector = "app=kinformer-bench";
-const kube::Resource kConfigMaps{{"", "v1", "configmaps"}, true};
+const kube::Resource kPollingConfigMaps{{"", "v1", "configmaps"}, true};
 
 struct PollingFlags {
   ClusterFlags cluster;
@@ -135,7 +135,7 @@ struct WriterReport {
       std::this_thread::sleep_until(when);
       std::string patch = std::string(R"({"metadata":{"annotations":{")") + kStamp + R"(":")" +
                           std::to_string(now_ns()) + R"("}}})";
-      auto r = conn.client->patch(kConfigMaps, ns, bench_configmap_name(pick(rng)),
+      auto r = conn.client->patch(kPollingConfigMaps, ns, bench_configmap_name(pick(rng)),
                                   kube::PatchType::Merge, patch);
       ++(r ? report.writes : report.failures);
     }
@@ -229,7 +229,7 @@ std::optional<Failure> observe_with_informer(const ClusterFlags& cluster, const 
   {
     kube::informers::SharedInformerFactory factory(conn.client,
                                                    {.namespace_ = ns, .label_selector = kSelector});
-    auto informer = factory.for_resource(kConfigMaps).informer;
+    auto informer = factory.for_resource(kPollingConfigMaps).informer;
     auto reg = informer->add_event_handler(handler);
     factory.start();
     if (!informer->wait_for_cache_sync(std::chrono::minutes(5))) {
@@ -268,7 +268,7 @@ std::optional<Failure> observe_by_polling(const ClusterFlags& cluster, const std
   std::map<std::string, std::pair<std::string, std::string>> last;
   std::optional<Failure> failure;
   auto poll = [&](bool baseline) {
-    auto list = conn.client->list(kConfigMaps, ns, {.label_selector = kSelector});
+    auto list = conn.client->list(kPollingConfigMaps, ns, {.label_selector = kSelector});
     if (!list) {
       failure = server_failure(list.error(), conn.config);
       return;

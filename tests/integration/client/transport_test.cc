@@ -25,7 +25,7 @@ using testing::TestResponse;
 using testing::TestServer;
 namespace fs = std::filesystem;
 
-const testing::TestPki& pki() {
+const testing::TestPki& transport_pki() {
   static const testing::TestPki p = testing::make_test_pki("admin");
   return p;
 }
@@ -40,7 +40,7 @@ TestResponse status_response(int code, const std::string& reason, const std::str
 RestConfig config_for(const TestServer& server) {
   RestConfig c;
   c.host = server.url();
-  c.ca_pem = pki().ca.cert_pem;
+  c.ca_pem = transport_pki().ca.cert_pem;
   c.bearer_token = "good-token";
   c.qps = 0;  // tests measure behaviour, not the limiter
   c.source = "test config";
@@ -60,7 +60,7 @@ TestResponse require_token(const TestRequest& r, const std::string& token, TestR
 }
 
 TEST(Transport, GetsOverVerifiedTlsWithBearerToken) {
-  TestServer server(pki(), [](const TestRequest& r) {
+  TestServer server(transport_pki(), [](const TestRequest& r) {
     return require_token(r, "good-token", {.body = "hello " + r.target});
   });
   auto t = make(config_for(server));
@@ -74,7 +74,7 @@ TEST(Transport, GetsOverVerifiedTlsWithBearerToken) {
 // Server logs and audit show which client called: "kinformer/<version>" by
 // default (client-go sends "<program>/<version>"), or what the config says.
 TEST(Transport, SendsTheUserAgentWithKinformersVersion) {
-  TestServer server(pki(), [](const TestRequest& r) { return TestResponse{.body = r.header("user-agent")}; });
+  TestServer server(transport_pki(), [](const TestRequest& r) { return TestResponse{.body = r.header("user-agent")}; });
   Result<HttpResponse> r = make(config_for(server))->request({.path = "/api"});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->body, "kinformer/" + std::string(kube::version()));
@@ -86,7 +86,7 @@ TEST(Transport, SendsTheUserAgentWithKinformersVersion) {
 }
 
 TEST(Transport, WrongTokenIsATypedUnauthorizedErrorWithoutTheToken) {
-  TestServer server(pki(), [](const TestRequest& r) { return require_token(r, "good-token", {}); });
+  TestServer server(transport_pki(), [](const TestRequest& r) { return require_token(r, "good-token", {}); });
   RestConfig c = config_for(server);
   c.bearer_token = "bad-s3cr3t";
   Result<HttpResponse> r = make(c)->request({.path = "/api"});
@@ -97,21 +97,21 @@ TEST(Transport, WrongTokenIsATypedUnauthorizedErrorWithoutTheToken) {
 }
 
 TEST(Transport, ClientCertificateAuthenticates) {
-  TestServer server(pki(), [](const TestRequest& r) {
+  TestServer server(transport_pki(), [](const TestRequest& r) {
     if (r.client_cn != "admin") return status_response(401, "Unauthorized", "no cert");
     return TestResponse{.body = "hi " + r.client_cn};
   });
   RestConfig c = config_for(server);
   c.bearer_token.clear();
-  c.client_cert_pem = pki().client.cert_pem;
-  c.client_key_pem = pki().client.key_pem;
+  c.client_cert_pem = transport_pki().client.cert_pem;
+  c.client_key_pem = transport_pki().client.key_pem;
   Result<HttpResponse> r = make(c)->request({.path = "/api"});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->body, "hi admin");
 }
 
 TEST(Transport, UntrustedServerCertificateIsRejectedUnlessInsecure) {
-  TestServer server(pki(), [](const TestRequest&) { return TestResponse{.body = "ok"}; });
+  TestServer server(transport_pki(), [](const TestRequest&) { return TestResponse{.body = "ok"}; });
   RestConfig c = config_for(server);
   c.ca_pem = testing::make_test_pki().ca.cert_pem;  // some other CA
   Result<HttpResponse> r = make(c)->request({.path = "/api"});
@@ -123,7 +123,7 @@ TEST(Transport, UntrustedServerCertificateIsRejectedUnlessInsecure) {
 }
 
 TEST(Transport, TlsServerNameIsVerifiedInsteadOfTheHost) {
-  TestServer server(pki(), [](const TestRequest&) { return TestResponse{.body = "ok"}; });
+  TestServer server(transport_pki(), [](const TestRequest&) { return TestResponse{.body = "ok"}; });
   RestConfig c = config_for(server);
   c.tls_server_name = "localhost";  // in the certificate's SANs
   Result<HttpResponse> r = make(c)->request({.path = "/api"});
@@ -134,7 +134,7 @@ TEST(Transport, TlsServerNameIsVerifiedInsteadOfTheHost) {
 
 TEST(Transport, RetriesGetOn429HonouringRetryAfterAnd5xxWithBackoff) {
   std::atomic<int> n{0};
-  TestServer server(pki(), [&](const TestRequest&) {
+  TestServer server(transport_pki(), [&](const TestRequest&) {
     int i = n++;
     if (i == 0) {
       TestResponse r = status_response(429, "TooManyRequests", "slow down");
@@ -154,7 +154,7 @@ TEST(Transport, RetriesGetOn429HonouringRetryAfterAnd5xxWithBackoff) {
 
 TEST(Transport, DoesNotRetryNonIdempotentRequests) {
   std::atomic<int> n{0};
-  TestServer server(pki(), [&](const TestRequest&) {
+  TestServer server(transport_pki(), [&](const TestRequest&) {
     ++n;
     return status_response(500, "InternalError", "boom");
   });
@@ -167,7 +167,7 @@ TEST(Transport, DoesNotRetryNonIdempotentRequests) {
 
 TEST(Transport, GivesUpAfterMaxRetriesWithTheLastError) {
   std::atomic<int> n{0};
-  TestServer server(pki(), [&](const TestRequest&) {
+  TestServer server(transport_pki(), [&](const TestRequest&) {
     ++n;
     return TestResponse{.status = 502, .body = "bad gateway"};
   });
@@ -179,7 +179,7 @@ TEST(Transport, GivesUpAfterMaxRetriesWithTheLastError) {
 }
 
 TEST(Transport, ReusesOneKeepAliveConnection) {
-  TestServer server(pki(), [](const TestRequest&) { return TestResponse{.body = "ok"}; });
+  TestServer server(transport_pki(), [](const TestRequest&) { return TestResponse{.body = "ok"}; });
   auto t = make(config_for(server));
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(t->request({.path = "/api"}));
   EXPECT_EQ(server.connections(), 1);
@@ -187,7 +187,7 @@ TEST(Transport, ReusesOneKeepAliveConnection) {
 }
 
 TEST(Transport, CountsRequestsAndResponseBodyBytesStreamsIncluded) {
-  TestServer server(pki(), [](const TestRequest& r) {
+  TestServer server(transport_pki(), [](const TestRequest& r) {
     if (r.target.find("watch=1") != std::string::npos) {
       return TestResponse{.headers = {{"Content-Type", "application/json"}}, .chunks = {"0123456789", "abcde"}};
     }
@@ -210,7 +210,7 @@ TEST(Transport, CountsRequestsAndResponseBodyBytesStreamsIncluded) {
 }
 
 TEST(Transport, PerRequestTimeout) {
-  TestServer server(pki(), [](const TestRequest&) {
+  TestServer server(transport_pki(), [](const TestRequest&) {
     return TestResponse{.body = "late", .delay = std::chrono::milliseconds(1500)};
   });
   Result<HttpResponse> r = make(config_for(server))->request({.path = "/api", .timeout = std::chrono::milliseconds(200)});
@@ -229,7 +229,7 @@ TEST(Transport, ExecPluginTokenIsRerunAfter401) {
                         << "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
                            "\"status\":{\"token\":\"token-'$n'\"}}'\n";
   chmod(script.c_str(), 0755);
-  TestServer server(pki(), [](const TestRequest& r) { return require_token(r, "token-2", {.body = "ok"}); });
+  TestServer server(transport_pki(), [](const TestRequest& r) { return require_token(r, "token-2", {.body = "ok"}); });
   RestConfig c = config_for(server);
   c.bearer_token.clear();
   c.exec = ExecConfig{.api_version = "client.authentication.k8s.io/v1", .command = script.string()};
@@ -279,7 +279,7 @@ std::vector<std::string> random_split(const std::string& s, unsigned seed) {
 
 TEST(Transport, WatchStreamArrivesAsEventsWhateverTheChunking) {
   KUBE_FIXTURE_OR_SKIP(stream, "watch/configmaps-watch.jsonl");
-  TestServer server(pki(), [&](const TestRequest&) {
+  TestServer server(transport_pki(), [&](const TestRequest&) {
     return TestResponse{.headers = {{"Content-Type", "application/json"}}, .chunks = random_split(stream, 7)};
   });
   auto t = make(config_for(server));
@@ -295,7 +295,7 @@ TEST(Transport, WatchStreamArrivesAsEventsWhateverTheChunking) {
 TEST(Transport, WatchCutMidObjectEndsWithAnErrorAndTheDecoderReportsTruncation) {
   KUBE_FIXTURE_OR_SKIP(stream, "watch/configmaps-watch.jsonl");
   std::size_t second = stream.find('\n') + 1;
-  TestServer server(pki(), [&](const TestRequest&) {
+  TestServer server(transport_pki(), [&](const TestRequest&) {
     return TestResponse{.chunks = {stream.substr(0, second + 50)}, .cut = true};
   });
   auto t = make(config_for(server));
@@ -311,7 +311,7 @@ TEST(Transport, WatchCutMidObjectEndsWithAnErrorAndTheDecoderReportsTruncation) 
 
 TEST(Transport, WatchRejectedByServerGivesTheStatusError) {
   KUBE_FIXTURE_OR_SKIP(body, "errors/403-forbidden.json");
-  TestServer server(pki(), [&](const TestRequest&) { return TestResponse{.status = 403, .body = body}; });
+  TestServer server(transport_pki(), [&](const TestRequest&) { return TestResponse{.status = 403, .body = body}; });
   WatchSink sink;
   auto t = make(config_for(server));
   auto h = t->stream({.path = "/api/v1/pods?watch=1"}, sink.handlers());
@@ -323,7 +323,7 @@ TEST(Transport, WatchRejectedByServerGivesTheStatusError) {
 
 TEST(Transport, CancelStreamFromAnotherThread) {
   KUBE_FIXTURE_OR_SKIP(stream, "watch/configmaps-watch.jsonl");
-  TestServer server(pki(), [&](const TestRequest&) {
+  TestServer server(transport_pki(), [&](const TestRequest&) {
     return TestResponse{.chunks = {stream.substr(0, stream.find('\n') + 1)}, .hold_open = true};
   });
   auto t = make(config_for(server));
@@ -350,7 +350,7 @@ TEST(Transport, CancelStreamFromAnotherThread) {
 }
 
 TEST(Transport, CancelTokenStopsABlockingRequest) {
-  TestServer server(pki(), [](const TestRequest&) {
+  TestServer server(transport_pki(), [](const TestRequest&) {
     return TestResponse{.chunks = {"partial"}, .hold_open = true};
   });
   auto t = make(config_for(server));
@@ -366,7 +366,7 @@ TEST(Transport, CancelTokenStopsABlockingRequest) {
 }
 
 TEST(Transport, ManyThreadsShareTheTransport) {
-  TestServer server(pki(), [](const TestRequest& r) { return TestResponse{.body = r.target}; });
+  TestServer server(transport_pki(), [](const TestRequest& r) { return TestResponse{.body = r.target}; });
   auto t = make(config_for(server));
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
@@ -383,7 +383,7 @@ TEST(Transport, ManyThreadsShareTheTransport) {
 }
 
 TEST(Transport, DestroyingTheTransportEndsOpenStreams) {
-  TestServer server(pki(), [](const TestRequest&) { return TestResponse{.chunks = {"x"}, .hold_open = true}; });
+  TestServer server(transport_pki(), [](const TestRequest&) { return TestResponse{.chunks = {"x"}, .hold_open = true}; });
   WatchSink sink;
   {
     auto t = make(config_for(server));

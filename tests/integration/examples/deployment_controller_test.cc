@@ -8,7 +8,7 @@
 namespace kube::testing {
 namespace {
 
-const Resource kDeployments{{"apps", "v1", "deployments"}, true};
+const Resource kControllerDeployments{{"apps", "v1", "deployments"}, true};
 const char* kLabel = "kinformer.io/managed";
 
 std::string deployment(const std::string& name, const std::string& extra_labels = "") {
@@ -23,10 +23,10 @@ using DeploymentController = ExampleTest;
 
 TEST_F(DeploymentController, LabelsEveryDeploymentAndRetriesConflictsThroughTheQueue) {
   ASSERT_TRUE(cluster_.create_namespace("demo"));
-  ASSERT_TRUE(create(kDeployments, "demo", deployment("web")));
-  ASSERT_TRUE(create(kDeployments, "demo", deployment("api", R"(,"kinformer.io/managed":"true")")));
+  ASSERT_TRUE(create(kControllerDeployments, "demo", deployment("web")));
+  ASSERT_TRUE(create(kControllerDeployments, "demo", deployment("api", R"(,"kinformer.io/managed":"true")")));
   auto labeled = [&](const std::string& name) {
-    auto d = cluster_.client->get(kDeployments, "demo", name);
+    auto d = cluster_.client->get(kControllerDeployments, "demo", name);
     return d && (*d)->label(kLabel) == "true";
   };
 
@@ -38,12 +38,12 @@ TEST_F(DeploymentController, LabelsEveryDeploymentAndRetriesConflictsThroughTheQ
   ASSERT_TRUE(p->wait_for("reconcile demo/api: up to date")) << p->output();
   EXPECT_TRUE(labeled("web"));
 
-  ASSERT_TRUE(create(kDeployments, "demo", deployment("new")));
+  ASSERT_TRUE(create(kControllerDeployments, "demo", deployment("new")));
   ASSERT_TRUE(p->wait_for("reconcile demo/new: labeled")) << p->output();
   EXPECT_TRUE(labeled("new"));
 
   p->mark();
-  ASSERT_TRUE(merge_patch(kDeployments, "demo", "web",
+  ASSERT_TRUE(merge_patch(kControllerDeployments, "demo", "web",
                           R"({"metadata":{"labels":{"kinformer.io/managed":null}}})"));
   ASSERT_TRUE(p->wait_for("reconcile demo/web: labeled")) << p->output();
   EXPECT_TRUE(eventually([&] { return labeled("web"); }));
@@ -56,12 +56,12 @@ TEST_F(DeploymentController, LabelsEveryDeploymentAndRetriesConflictsThroughTheQ
   p->mark();
   cluster_.server->slow_responses(std::chrono::milliseconds(300));
   auto removal = std::async(std::launch::async, [&] {
-    return merge_patch(kDeployments, "demo", "api",
+    return merge_patch(kControllerDeployments, "demo", "api",
                        R"({"metadata":{"labels":{"kinformer.io/managed":null}}})")
         .ok();
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ASSERT_TRUE(merge_patch(kDeployments, "demo", "api",
+  ASSERT_TRUE(merge_patch(kControllerDeployments, "demo", "api",
                           R"({"metadata":{"annotations":{"other-writer":"1"}}})"));
   ASSERT_TRUE(removal.get());
   auto conflict = p->wait_for("reconcile demo/api: conflict");
@@ -70,11 +70,11 @@ TEST_F(DeploymentController, LabelsEveryDeploymentAndRetriesConflictsThroughTheQ
   ASSERT_TRUE(p->wait_for("reconcile demo/api: labeled")) << p->output();
   cluster_.server->slow_responses(std::chrono::milliseconds(0));
   EXPECT_TRUE(eventually([&] { return labeled("api"); }));
-  auto api = cluster_.client->get(kDeployments, "demo", "api");
+  auto api = cluster_.client->get(kControllerDeployments, "demo", "api");
   ASSERT_TRUE(api);
   EXPECT_EQ((*api)->annotation("other-writer"), "1") << "the retry kept the other writer's change";
 
-  ASSERT_TRUE(cluster_.client->remove(kDeployments, "demo", "new"));
+  ASSERT_TRUE(cluster_.client->remove(kControllerDeployments, "demo", "new"));
   ASSERT_TRUE(p->wait_for("reconcile demo/new: deleted, nothing to do")) << p->output();
 
   auto exit = p->terminate(SIGTERM);

@@ -45,7 +45,7 @@ std::vector<std::string> names(const std::vector<ObjectPtr>& objs) {
   return out;
 }
 
-InformerFactoryOptions fast() {
+InformerFactoryOptions field_index_fast_options() {
   InformerFactoryOptions o;
   o.reflector.backoff_initial = 5ms;
   o.reflector.backoff_max = 100ms;
@@ -62,7 +62,7 @@ TEST(FieldIndexIntegration, FactoryPodsListByNodeFromTheNodeNameIndex) {
         pod_json("p" + std::to_string(i), "node-" + std::to_string(i % 4), "Running"));
     ASSERT_TRUE(r) << r.error().message;
   }
-  SharedInformerFactory f(c.client, fast());
+  SharedInformerFactory f(c.client, field_index_fast_options());
   auto pods = f.pods();
   EXPECT_THAT(pods.informer->indexer().index_names(),
               ::testing::IsSupersetOf({cache::field_index_name("spec.nodeName"),
@@ -88,13 +88,13 @@ TEST(FieldIndexIntegration, FactoryPodsListByNodeFromTheNodeNameIndex) {
 TEST(FieldIndexIntegration, FieldIndexesAreConfigurablePerResource) {
   auto c = Cluster::start();
   ASSERT_TRUE(c.server);
-  InformerFactoryOptions none = fast();
+  InformerFactoryOptions none = field_index_fast_options();
   none.field_indexes = {};  // opt out
   SharedInformerFactory without(c.client, none);
   EXPECT_THAT(without.pods().informer->indexer().index_names(),
               Not(Contains(cache::field_index_name("spec.nodeName"))));
 
-  InformerFactoryOptions extra = fast();
+  InformerFactoryOptions extra = field_index_fast_options();
   extra.field_indexes[{"", "v1", "configmaps"}] = {"metadata.name"};
   SharedInformerFactory with(c.client, extra);
   EXPECT_THAT(with.configmaps().informer->indexer().index_names(),
@@ -102,7 +102,7 @@ TEST(FieldIndexIntegration, FieldIndexesAreConfigurablePerResource) {
   EXPECT_THAT(with.pods().informer->indexer().index_names(),
               Contains(cache::field_index_name("status.phase")));
 
-  InformerFactoryOptions meta = fast();
+  InformerFactoryOptions meta = field_index_fast_options();
   meta.metadata_only = true;
   meta.field_indexes[{"", "v1", "pods"}].push_back("metadata.uid");
   SharedInformerFactory metadata_only(c.client, meta);

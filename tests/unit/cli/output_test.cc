@@ -15,7 +15,7 @@ namespace {
 
 namespace json = boost::json;
 
-const SysTime kNow = *parse_timestamp("2026-11-26T12:00:00Z");
+const SysTime kOutputTestNow = *parse_timestamp("2026-11-26T12:00:00Z");
 
 kube::ObjectPtr cm(const std::string& ns, const std::string& name,
                    const std::string& data = R"({"a":"1"})") {
@@ -82,44 +82,44 @@ TEST(ListDocument, IsAKubectlList) {
 TEST(ObjectPrinter, TableWithNamespaceColumnNamesAndDocuments) {
   std::vector<kube::ObjectPtr> items{cm("default", "one"),
                                      cm("kube-system", "two", R"({"a":"1","b":"2"})")};
-  EXPECT_EQ(ObjectPrinter(configmaps(), OutputFormat::kTable, true).objects(items, kNow),
+  EXPECT_EQ(ObjectPrinter(configmaps(), OutputFormat::kTable, true).objects(items, kOutputTestNow),
             "NAMESPACE     NAME   DATA   AGE\n"
             "default       one    1      2m\n"
             "kube-system   two    2      2m\n");
-  EXPECT_EQ(ObjectPrinter(configmaps(), OutputFormat::kName, false).objects(items, kNow),
+  EXPECT_EQ(ObjectPrinter(configmaps(), OutputFormat::kName, false).objects(items, kOutputTestNow),
             "configmap/one\nconfigmap/two\n");
   auto one =
-      json::parse(ObjectPrinter(configmaps(), OutputFormat::kJson, false).object(*items[0], kNow));
+      json::parse(ObjectPrinter(configmaps(), OutputFormat::kJson, false).object(*items[0], kOutputTestNow));
   EXPECT_EQ(one.at("kind"), "ConfigMap");  // one object by name: the object, not a List
   auto list =
-      YAML::Load(ObjectPrinter(configmaps(), OutputFormat::kYaml, false).objects(items, kNow));
+      YAML::Load(ObjectPrinter(configmaps(), OutputFormat::kYaml, false).objects(items, kOutputTestNow));
   EXPECT_EQ(list["kind"].as<std::string>(), "List");
   EXPECT_EQ(list["items"][1]["data"]["b"].as<std::string>(), "2");
 }
 
 TEST(ObjectPrinter, WatchLinesLineUpUnderTheInitialTable) {
   ObjectPrinter p(configmaps(), OutputFormat::kTable, false);
-  EXPECT_EQ(p.watch_initial({cm("default", "one")}, kNow),
+  EXPECT_EQ(p.watch_initial({cm("default", "one")}, kOutputTestNow),
             "EVENT      NAME   DATA   AGE\n"
             "ADDED      one    1      2m\n");
-  EXPECT_EQ(p.watch_event("MODIFIED", *cm("default", "one", R"({"a":"1","b":"2"})"), kNow),
+  EXPECT_EQ(p.watch_event("MODIFIED", *cm("default", "one", R"({"a":"1","b":"2"})"), kOutputTestNow),
             "MODIFIED   one    2      2m\n");
-  EXPECT_EQ(p.watch_event("DELETED", *cm("default", "a-longer-name"), kNow),
+  EXPECT_EQ(p.watch_event("DELETED", *cm("default", "a-longer-name"), kOutputTestNow),
             "DELETED    a-longer-name   1      2m\n");
 }
 
 TEST(ObjectPrinter, WatchEventsAsNamesJsonLinesAndYamlDocuments) {
   ObjectPrinter names(configmaps(), OutputFormat::kName, false);
-  EXPECT_EQ(names.watch_initial({cm("d", "one")}, kNow), "ADDED configmap/one\n");
-  EXPECT_EQ(names.watch_event("DELETED", *cm("d", "one"), kNow), "DELETED configmap/one\n");
+  EXPECT_EQ(names.watch_initial({cm("d", "one")}, kOutputTestNow), "ADDED configmap/one\n");
+  EXPECT_EQ(names.watch_event("DELETED", *cm("d", "one"), kOutputTestNow), "DELETED configmap/one\n");
   ObjectPrinter js(configmaps(), OutputFormat::kJson, false);
-  std::string line = js.watch_event("MODIFIED", *cm("d", "one"), kNow);
+  std::string line = js.watch_event("MODIFIED", *cm("d", "one"), kOutputTestNow);
   ASSERT_EQ(line.back(), '\n');
   EXPECT_EQ(line.find('\n'), line.size() - 1);  // one line per event
   EXPECT_EQ(json::parse(line).at("type"), "MODIFIED");
   ObjectPrinter ya(configmaps(), OutputFormat::kYaml, false);
-  auto docs = YAML::LoadAll(ya.watch_event("ADDED", *cm("d", "one"), kNow) +
-                            ya.watch_event("DELETED", *cm("d", "two"), kNow));
+  auto docs = YAML::LoadAll(ya.watch_event("ADDED", *cm("d", "one"), kOutputTestNow) +
+                            ya.watch_event("DELETED", *cm("d", "two"), kOutputTestNow));
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(docs[1]["type"].as<std::string>(), "DELETED");
   EXPECT_EQ(docs[1]["object"]["metadata"]["name"].as<std::string>(), "two");

@@ -71,7 +71,7 @@ ObjectPtr object_with(const Labels& labels, const std::string& extra_json = "") 
   return r.ok() ? *r : nullptr;
 }
 
-LabelSelector must_parse(std::string_view text) {
+LabelSelector must_parse_selector(std::string_view text) {
   auto r = LabelSelector::parse(text);
   EXPECT_TRUE(r.ok()) << "\"" << text << "\": " << (r.ok() ? "" : r.error().message);
   return r.ok() ? *r : LabelSelector{};
@@ -121,7 +121,7 @@ TEST(LabelSelector, ParsesTheKubernetesSyntaxToItsCanonicalForm) {
 }
 
 TEST(LabelSelector, KeepsRequirementsSortedByKeyWithSortedUniqueValues) {
-  LabelSelector s = must_parse("zone notin (b, a, b), app in (web,api,web), !canary, tier>2");
+  LabelSelector s = must_parse_selector("zone notin (b, a, b), app in (web,api,web), !canary, tier>2");
   std::vector<LabelRequirement> want = {
       {"app", SelectorOp::kIn, {"api", "web"}},
       {"canary", SelectorOp::kDoesNotExist, {}},
@@ -135,7 +135,7 @@ TEST(LabelSelector, CanonicalFormParsesBackToAnEqualSelector) {
   for (const char* text :
        {"app=web,tier in (frontend,edge),!canary", "x in (foo,,baz),y,z notin ()", "a>1,a<10",
         "example.com/a!=b, c notin (d,e,f)", "a=", "in=in, notin notin (notin)"}) {
-    LabelSelector s = must_parse(text);
+    LabelSelector s = must_parse_selector(text);
     auto again = LabelSelector::parse(s.to_string());
     ASSERT_TRUE(again.ok()) << s.to_string();
     EXPECT_EQ(*again, s) << text;
@@ -316,7 +316,7 @@ TEST(LabelSelector, MatchesAsLabelsRequirementMatchesDoes) {
 }
 
 TEST(LabelSelector, MatchingDoesNotAllocate) {
-  LabelSelector s = must_parse("app in (api,web),tier!=db,!canary,n>3,zone");
+  LabelSelector s = must_parse_selector("app in (api,web),tier!=db,!canary,n>3,zone");
   ObjectPtr obj = object_with({{"app", "web"}, {"n", "10"}, {"tier", "fe"}, {"zone", "z1"}});
   ASSERT_TRUE(obj);
   g_allocations = 0;
@@ -443,7 +443,7 @@ TEST(LabelSelector, FromJsonEqualsTheTextForm) {
         {"key": "canary", "operator": "DoesNotExist"},
         {"key": "track", "operator": "Exists", "values": []}]})");
   ASSERT_TRUE(s.ok()) << s.error().message;
-  EXPECT_EQ(*s, must_parse("app=web,example.com/team=a,tier in (frontend,edge),zone notin (z2),"
+  EXPECT_EQ(*s, must_parse_selector("app=web,example.com/team=a,tier in (frontend,edge),zone notin (z2),"
                            "!canary,track"));
 }
 
@@ -591,9 +591,9 @@ TEST(LabelSelector, MatchesEveryItemTheServerReturnedForItsLabelSelector) {
   KUBE_FIXTURE_OR_SKIP(text, "lists/configmaps-labelselector.json");
   std::vector<ObjectPtr> items = list_items(text);
   ASSERT_FALSE(items.empty());
-  LabelSelector app_web = must_parse("app=web");
-  LabelSelector not_web = must_parse("app!=web");
-  LabelSelector set_form = must_parse("app in (web, api)");
+  LabelSelector app_web = must_parse_selector("app=web");
+  LabelSelector not_web = must_parse_selector("app!=web");
+  LabelSelector set_form = must_parse_selector("app in (web, api)");
   for (const ObjectPtr& item : items) {
     EXPECT_TRUE(app_web.matches(*item)) << item->name();
     EXPECT_TRUE(set_form.matches(*item)) << item->name();
@@ -607,7 +607,7 @@ TEST(FieldSelector, MatchesEveryItemTheServerReturnedForItsFieldSelector) {
   ASSERT_FALSE(items.empty());
   FieldSelector on_node = must_parse_fields("spec.nodeName=node-a");
   FieldSelector elsewhere = must_parse_fields("spec.nodeName!=node-a");
-  LabelSelector labels = must_parse("app=web,tier=frontend");
+  LabelSelector labels = must_parse_selector("app=web,tier=frontend");
   for (const ObjectPtr& item : items) {
     EXPECT_TRUE(on_node.matches(*item)) << item->name();
     EXPECT_FALSE(elsewhere.matches(*item)) << item->name();

@@ -19,7 +19,7 @@ using kube::testing::eventually;
 using kube::testing::FakeServer;
 using kube::testing::RecordingHandler;
 
-SharedInformerOptions fast_options() {
+SharedInformerOptions informer_test_options() {
   SharedInformerOptions o;
   o.reflector.name = "configmaps";
   o.reflector.backoff_initial = 1ms;
@@ -31,7 +31,7 @@ SharedInformerOptions fast_options() {
 TEST(SharedInformer, InitialListArrivesAsInitialAddsThenLiveEventsInOrder) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, informer_test_options());
   auto h = std::make_shared<RecordingHandler>();
   auto reg = inf.add_event_handler(h);
   EXPECT_FALSE(reg->has_synced());
@@ -53,7 +53,7 @@ TEST(SharedInformer, InitialListArrivesAsInitialAddsThenLiveEventsInOrder) {
 TEST(SharedInformer, HandlerAddedAfterSyncFirstGetsTheCacheAsAdds) {
   auto server = std::make_shared<FakeServer>();
   for (int i = 0; i < 50; ++i) server->put("demo", "o" + std::to_string(i));
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, informer_test_options());
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   // Writes keep flowing while the handler joins: nothing missed, nothing twice.
@@ -74,7 +74,7 @@ TEST(SharedInformer, HandlerAddedAfterSyncFirstGetsTheCacheAsAdds) {
 
 TEST(SharedInformer, SlowHandlerDelaysOnlyItself) {
   auto server = std::make_shared<FakeServer>();
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, informer_test_options());
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   auto slow = std::make_shared<ResourceEventHandlerFuncs>();
@@ -96,7 +96,7 @@ TEST(SharedInformer, SlowHandlerDelaysOnlyItself) {
 TEST(SharedInformer, PendingDeltasCountsKeysNotYetAppliedToTheCache) {
   auto server = std::make_shared<FakeServer>();
   for (int i = 0; i < 10; ++i) server->put("demo", "o" + std::to_string(i));
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, informer_test_options());
   EXPECT_EQ(inf.pending_deltas(), 0u);
   // An index function runs on the informer's thread while it applies a key:
   // blocking it holds the first key in flight and the other nine queued.
@@ -120,7 +120,7 @@ TEST(SharedInformer, ThrowingHandlerIsIsolatedAndStillSyncs) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
   server->put("demo", "b");
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, informer_test_options());
   auto thrower = std::make_shared<ResourceEventHandlerFuncs>();
   thrower->add = [](const ObjectPtr&, bool) { throw std::runtime_error("handler bug"); };
   auto reg = inf.add_event_handler(thrower);
@@ -136,7 +136,7 @@ TEST(SharedInformer, ThrowingHandlerIsIsolatedAndStillSyncs) {
 TEST(SharedInformer, RelistThatFindsNothingChangedNotifiesNoOne) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, informer_test_options());
   auto h = std::make_shared<RecordingHandler>();
   inf.add_event_handler(h);
   inf.start();
@@ -161,7 +161,7 @@ TEST(SharedInformer, RelistThatFindsNothingChangedNotifiesNoOne) {
 TEST(SharedInformer, ResyncDeliversUpdateWithTheSameObject) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
-  auto opts = fast_options();
+  auto opts = informer_test_options();
   opts.resync_period = 20ms;
   SharedIndexInformer inf(server, opts);
   auto h = std::make_shared<RecordingHandler>();
@@ -178,7 +178,7 @@ TEST(SharedInformer, ResyncDeliversUpdateWithTheSameObject) {
 
 TEST(SharedInformer, RemovedHandlerGetsNothingMore) {
   auto server = std::make_shared<FakeServer>();
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, informer_test_options());
   auto h = std::make_shared<RecordingHandler>();
   auto reg = inf.add_event_handler(h);
   inf.start();
@@ -196,7 +196,7 @@ TEST(SharedInformer, RemovedHandlerGetsNothingMore) {
 TEST(SharedInformer, TransformRunsBeforeObjectsEnterTheCache) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a", {}, "big payload");
-  auto opts = fast_options();
+  auto opts = informer_test_options();
   opts.reflector.transform = [](ObjectPtr o) -> ObjectPtr {
     boost::json::value v = o->to_value();
     v.as_object().erase("data");
@@ -215,7 +215,7 @@ TEST(Lister, AnswersFromTheCacheByNamespaceSelectorAndName) {
   server->put("demo", "web-1", {{"app", "web"}});
   server->put("demo", "db-1", {{"app", "db"}});
   server->put("prod", "web-2", {{"app", "web"}});
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, informer_test_options());
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   Lister cms(inf.indexer(), "configmaps");
@@ -237,7 +237,7 @@ TEST(Lister, AnswersFromTheCacheByNamespaceSelectorAndName) {
 TEST(SharedInformer, ConvergesUnderRandomFaults) {
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     auto server = std::make_shared<FakeServer>();
-    auto opts = fast_options();
+    auto opts = informer_test_options();
     opts.reflector.seed = seed;
     SharedIndexInformer inf(server, opts);
     auto early = std::make_shared<RecordingHandler>();
