@@ -573,16 +573,11 @@ std::variant<Response, WatchRequest> ApiServer::Impl::answer(const Request& req,
 // through one 256 KiB buffer, so a 200 MB list touches no fresh memory.
 template <class Stream>
 asio::awaitable<void> ApiServer::Impl::write_parts(Stream& stream, const Response& r) {
-  http::response<http::empty_body> res{static_cast<http::status>(r.status), 11};
-  res.set(http::field::content_type, r.content_type);
-  res.set(http::field::cache_control, "no-cache, private");
-  for (auto& [k, v] : r.headers) res.set(k, v);
-  res.content_length(r.parts->size);
-  http::response_serializer<http::empty_body> sr{res};
-  co_await http::async_write_header(stream, sr, asio::use_awaitable);
   constexpr std::size_t kBuffer = 256 * 1024;
   std::string buf;
   buf.reserve(kBuffer);
+  // The head as every other response's (append_response_head), sent with the first part.
+  append_response_head(buf, r, r.parts->size);
   for (std::string_view part : r.parts->parts) {
     while (!part.empty()) {
       std::size_t n = std::min(part.size(), kBuffer - buf.size());
