@@ -21,19 +21,13 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using testing::keys_of;
 using testing::selector;
 
 FieldSelector fields(const std::string& text) {
   auto s = FieldSelector::parse(text);
   EXPECT_TRUE(s.ok()) << text << ": " << (s.ok() ? "" : s.error().message);
   return s.ok() ? *s : FieldSelector{};
-}
-
-std::vector<std::string> field_index_keys_of(const std::vector<ObjectPtr>& objs) {
-  std::vector<std::string> out;
-  for (const auto& o : objs) out.push_back(object_key(*o));
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 // A pod; a null node / phase leaves the field out, "null" writes JSON null.
@@ -79,7 +73,7 @@ TEST(FieldIndex, AddIndexersTakesFieldIndexers) {
   ThreadSafeStore store;
   ASSERT_TRUE(store.add(pod("demo", "a", "node-1", "Running")).ok());
   ASSERT_TRUE(store.add_indexers({field_indexer("spec.nodeName")}).ok());
-  EXPECT_THAT(field_index_keys_of(*store.by_index(field_index_name("spec.nodeName"), "node-1")),
+  EXPECT_THAT(keys_of(*store.by_index(field_index_name("spec.nodeName"), "node-1")),
               ElementsAre("demo/a"));
 }
 
@@ -111,7 +105,7 @@ class FieldListTest : public ::testing::Test {
       if (ns && o->namespace_() != *ns) continue;
       if (fs.matches(*o) && ls.matches(*o)) out.push_back(o);
     }
-    return field_index_keys_of(out);
+    return keys_of(out);
   }
 
   ThreadSafeStore store{pod_field_indexes()};
@@ -153,7 +147,7 @@ TEST_F(FieldListTest, IndexedListReturnsExactlyWhatAScanMatches) {
         LabelSelector ls = selector(lt);
         std::vector<std::string> want = scan(ns, fs, ls);
         nonempty += want.empty() ? 0 : 1;
-        EXPECT_EQ(field_index_keys_of(store.list(ns, fs, ls)), want)
+        EXPECT_EQ(keys_of(store.list(ns, fs, ls)), want)
             << "fields '" << ft << "' labels '" << lt << "' namespace " << (ns ? *ns : "(all)");
       }
     }
@@ -188,7 +182,7 @@ TEST_F(FieldListTest, MetadataNameWithoutANamespaceUsesItsFieldIndexWhenThereIsO
   ASSERT_GT(named_p7, 1u);  // in several namespaces
   ASSERT_TRUE(store.add_indexers({field_indexer("metadata.name")}).ok());
   EXPECT_EQ(store.count_candidates(std::nullopt, fields("metadata.name=p7"), {}), named_p7);
-  EXPECT_EQ(field_index_keys_of(store.list(std::nullopt, fields("metadata.name=p7"), selector("app=web"))),
+  EXPECT_EQ(keys_of(store.list(std::nullopt, fields("metadata.name=p7"), selector("app=web"))),
             scan(std::nullopt, fields("metadata.name=p7"), selector("app=web")));
   EXPECT_EQ(store.count_candidates("ns-1", fields("metadata.name=p7"), {}), 1u);  // still a key
 }
@@ -196,13 +190,13 @@ TEST_F(FieldListTest, MetadataNameWithoutANamespaceUsesItsFieldIndexWhenThereIsO
 TEST(FieldIndex, UpdateAndDeleteRefileTheObject) {
   ThreadSafeStore store(pod_field_indexes());
   ASSERT_TRUE(store.add(pod("demo", "a", std::nullopt, "Pending")).ok());
-  EXPECT_THAT(field_index_keys_of(store.list(std::nullopt, fields("spec.nodeName="), {})),
+  EXPECT_THAT(keys_of(store.list(std::nullopt, fields("spec.nodeName="), {})),
               ElementsAre("demo/a"));
   ASSERT_TRUE(store.update(pod("demo", "a", "node-1", "Running")).ok());  // scheduled, started
   EXPECT_THAT(store.list(std::nullopt, fields("spec.nodeName="), {}), IsEmpty());
   EXPECT_THAT(store.list_index_func_values(field_index_name("spec.nodeName")),
               ElementsAre("node-1"));
-  EXPECT_THAT(field_index_keys_of(store.list("demo", fields("spec.nodeName=node-1,status.phase=Running"), {})),
+  EXPECT_THAT(keys_of(store.list("demo", fields("spec.nodeName=node-1,status.phase=Running"), {})),
               ElementsAre("demo/a"));
   ASSERT_TRUE(store.delete_(*pod("demo", "a", std::nullopt, std::nullopt)).ok());
   EXPECT_THAT(store.list(std::nullopt, fields("spec.nodeName=node-1"), {}), IsEmpty());

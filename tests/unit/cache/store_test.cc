@@ -18,14 +18,8 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 using ::testing::UnorderedElementsAreArray;
 using testing::make_pod;
+using testing::keys_of;
 using testing::selector;
-
-std::vector<std::string> keys_of(const std::vector<ObjectPtr>& objs) {
-  std::vector<std::string> out;
-  for (const auto& o : objs) out.push_back(object_key(*o));
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());

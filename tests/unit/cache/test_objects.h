@@ -1,12 +1,15 @@
 // Test helper: small objects for the cache tests.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "kube/core/key.h"
 #include "kube/core/object.h"
 #include "kube/core/selector.h"
 
@@ -34,6 +37,14 @@ inline LabelSelector selector(const std::string& text) {
   auto s = LabelSelector::parse(text);
   EXPECT_TRUE(s.ok()) << text << ": " << (s.ok() ? "" : s.error().message);
   return s.ok() ? *s : LabelSelector{};
+}
+
+// The keys of `objs`, sorted.
+inline std::vector<std::string> keys_of(const std::vector<ObjectPtr>& objs) {
+  std::vector<std::string> out;
+  for (const auto& o : objs) out.push_back(object_key(*o));
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace kube::cache::testing

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "informers/fake_server.h"
+#include "informers/informer_test_options.h"
 #include "informers/recording_handler.h"
 #include "kube/core/log.h"
 #include "kube/informers/shared_informer.h"
@@ -16,18 +17,10 @@ namespace kube::informers {
 namespace {
 
 using namespace std::chrono_literals;
+using kube::testing::fast_informer_options;
 using kube::testing::eventually;
 using kube::testing::FakeServer;
 using kube::testing::RecordingHandler;
-
-SharedInformerOptions handler_test_options() {
-  SharedInformerOptions o;
-  o.reflector.name = "configmaps";
-  o.reflector.backoff_initial = 1ms;
-  o.reflector.backoff_max = 5ms;
-  o.reflector.seed = 7;
-  return o;
-}
 
 std::map<std::string, std::string> cache_state(const SharedIndexInformer& inf) {
   std::map<std::string, std::string> s;
@@ -98,7 +91,7 @@ TEST(HandlerCoalescing, PendingChangesOfAnObjectMergeIntoItsNetChange) {
   ObjectPtr upd0 = server->put("demo", "upd");
   server->put("demo", "del");
   ObjectPtr readd0 = server->put("demo", "readd");
-  SharedIndexInformer inf(server, handler_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto h = std::make_shared<GatedHandler>();
   auto reg = inf.add_event_handler(h, {.coalesce = true});  // the form the header shows
   inf.start();
@@ -159,7 +152,7 @@ TEST(HandlerCoalescing, PendingChangesOfAnObjectMergeIntoItsNetChange) {
 TEST(HandlerCoalescing, StalledHandlerHoldsAtMostOneEntryPerObject) {
   constexpr int kObjects = 20;
   auto server = std::make_shared<FakeServer>();
-  SharedIndexInformer inf(server, handler_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto coalescing = std::make_shared<GatedHandler>(false);
   auto fifo = std::make_shared<GatedHandler>(false);
   auto creg = inf.add_event_handler(coalescing, HandlerOptions{.coalesce = true});
@@ -196,7 +189,7 @@ TEST(HandlerCoalescing, StalledHandlerHoldsAtMostOneEntryPerObject) {
 TEST(HandlerCoalescing, HasSyncedCountsMergedAndCancelledInitialAddsRight) {
   auto server = std::make_shared<FakeServer>();
   for (int i = 0; i < 10; ++i) server->put("demo", "o" + std::to_string(i));
-  SharedIndexInformer inf(server, handler_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto h = std::make_shared<GatedHandler>(false);
   auto reg = inf.add_event_handler(h, HandlerOptions{.coalesce = true});
   inf.start();
@@ -227,7 +220,7 @@ TEST(HandlerCoalescing, HasSyncedCountsMergedAndCancelledInitialAddsRight) {
 
 TEST(HandlerMetrics, HistogramsCountEveryDeliveryInTheRightBucket) {
   auto server = std::make_shared<FakeServer>();
-  SharedIndexInformer inf(server, handler_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto slow = std::make_shared<ResourceEventHandlerFuncs>();
   slow->add = [](const ObjectPtr&, bool) { std::this_thread::sleep_for(3ms); };  // a slow handler
   auto reg = inf.add_event_handler(slow);
@@ -283,7 +276,7 @@ class HandlerLogTest : public ::testing::Test {
 TEST_F(HandlerLogTest, BacklogAboveThresholdIsLoggedOncePerInterval) {
   FakeClock clock;  // outlives the informer
   auto server = std::make_shared<FakeServer>();
-  SharedIndexInformer inf(server, handler_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto h = std::make_shared<GatedHandler>(false);
   auto reg = inf.add_event_handler(h, HandlerOptions{.backlog_warning = 5, .clock = &clock});
   // Registered after `h`: once it has an event, h's push of it (and the log
@@ -318,7 +311,7 @@ TEST_F(HandlerLogTest, ThrowingHandlerIsLoggedCountedAndStillSyncs) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
   server->put("demo", "b");
-  SharedIndexInformer inf(server, handler_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto thrower = std::make_shared<ResourceEventHandlerFuncs>();
   thrower->add = [](const ObjectPtr&, bool) { throw std::runtime_error("handler bug"); };
   auto reg = inf.add_event_handler(thrower, HandlerOptions{.coalesce = true});
@@ -337,7 +330,7 @@ TEST_F(HandlerLogTest, ThrowingHandlerIsLoggedCountedAndStillSyncs) {
 TEST(SharedInformer, HandlersAddedAndRemovedDuringRelistsEachSeeAConsistentStream) {
   auto server = std::make_shared<FakeServer>();
   for (int i = 0; i < 30; ++i) server->put("demo", "o" + std::to_string(i));
-  SharedIndexInformer inf(server, handler_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "informers/fake_server.h"
+#include "informers/informer_test_options.h"
 #include "informers/recording_handler.h"
 #include "kube/informers/shared_informer.h"
 #include "support/wait.h"
@@ -15,28 +16,16 @@ namespace kube::informers {
 namespace {
 
 using namespace std::chrono_literals;
+using kube::testing::fast_informer_options;
+using kube::testing::store_state;
 using kube::testing::eventually;
 using kube::testing::FakeServer;
-
-std::map<std::string, std::string> store_state(const cache::Indexer& idx) {
-  std::map<std::string, std::string> s;
-  for (const auto& o : idx.list()) s[object_key(*o)] = std::string(o->resource_version());
-  return s;
-}
-SharedInformerOptions fast_options() {
-  SharedInformerOptions o;
-  o.reflector.name = "configmaps";
-  o.reflector.backoff_initial = 1ms;
-  o.reflector.backoff_max = 5ms;
-  o.reflector.seed = 42;
-  return o;
-}
 
 TEST(Reflector, FirstListAsksForAnyVersionThenWatchesFromTheListsVersion) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
   server->put("demo", "b");
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, fast_informer_options(42));
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   EXPECT_EQ(server->list_rvs(), std::vector<std::string>{"0"});  // client-go: "0" first
@@ -48,7 +37,7 @@ TEST(Reflector, FirstListAsksForAnyVersionThenWatchesFromTheListsVersion) {
 TEST(Reflector, FollowsContinueTokensThroughEveryPage) {
   auto server = std::make_shared<FakeServer>();
   for (int i = 0; i < 5; ++i) server->put("demo", "o" + std::to_string(i));
-  auto opts = fast_options();
+  auto opts = fast_informer_options(42);
   opts.reflector.page_size = 2;
   SharedIndexInformer inf(server, opts);
   inf.start();
@@ -62,7 +51,7 @@ TEST(Reflector, FollowsContinueTokensThroughEveryPage) {
 TEST(Reflector, WatchEndedByTheServerReopensFromTheLastVersionWithoutRelisting) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, fast_informer_options(42));
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   ASSERT_TRUE(eventually([&] { return server->open_watches() == 1; }));
@@ -78,7 +67,7 @@ TEST(Reflector, WatchEndedByTheServerReopensFromTheLastVersionWithoutRelisting) 
 TEST(Reflector, BrokenWatchResumesFromTheLastBookmarkWithNoRelist) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, fast_informer_options(42));
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   ASSERT_TRUE(eventually([&] { return server->open_watches() == 1; }));
@@ -98,7 +87,7 @@ TEST(Reflector, WatchAnswered410RelistsFromTheLastSyncedVersionAndTombstonesMiss
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
   server->put("demo", "b");
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, fast_informer_options(42));
   auto h = std::make_shared<kube::testing::RecordingHandler>();
   inf.add_event_handler(h);
   inf.start();
@@ -154,7 +143,7 @@ TEST(Reflector, RelistHandsChangedObjectsToTheCacheAsTheirPageArrives) {
   auto server = std::make_shared<FakeServer>();
   for (int i = 0; i < 4; ++i) server->put("demo", "o" + std::to_string(i));
   auto lw = std::make_shared<HeldPages>(server);
-  auto opts = fast_options();
+  auto opts = fast_informer_options(42);
   opts.reflector.page_size = 2;
   SharedIndexInformer inf(lw, opts);
   auto h = std::make_shared<kube::testing::RecordingHandler>();
@@ -204,7 +193,7 @@ TEST(Reflector, ListAnswered410FallsBackToAConsistentRead) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
   server->fail_next_lists(1, Error{410, "Expired", "too old resource version", std::nullopt});
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, fast_informer_options(42));
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   EXPECT_EQ(server->list_rvs(), (std::vector<std::string>{"0", ""}));
@@ -214,7 +203,7 @@ TEST(Reflector, FailingListsBackOffInsteadOfLooping) {
   auto server = std::make_shared<FakeServer>();
   server->fail_next_lists(1000, Error::internal("etcd down (test)"));
   FakeClock clock;
-  auto opts = fast_options();
+  auto opts = fast_informer_options(42);
   opts.reflector.clock = &clock;
   opts.reflector.backoff_initial = 1s;
   opts.reflector.backoff_max = 30s;
@@ -238,7 +227,7 @@ TEST(Reflector, LastErrorSaysWhyTheCacheHasNotSynced) {
                                       "configmaps is forbidden: User \"bob\" cannot list resource "
                                       "\"configmaps\" in API group \"\" at the cluster scope",
                                       std::nullopt});
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, fast_informer_options(42));
   inf.start();
   EXPECT_FALSE(inf.wait_for_cache_sync(50ms));
   ASSERT_TRUE(eventually([&] { return inf.last_error().has_value(); }));
@@ -263,7 +252,7 @@ TEST(Reflector, RepeatedFailuresAreLoggedOnceWithTheServersMessage) {
   server->fail_next_lists(1000, Error{403, "Forbidden", "configmaps is forbidden: User \"bob\" cannot list",
                                       std::nullopt});
   {
-    SharedIndexInformer inf(server, fast_options());
+    SharedIndexInformer inf(server, fast_informer_options(42));
     inf.start();
     ASSERT_TRUE(eventually([&] { return server->list_rvs().size() >= 20; }));
     inf.stop();
@@ -281,7 +270,7 @@ TEST(Reflector, RepeatedFailuresAreLoggedOnceWithTheServersMessage) {
 TEST(Reflector, IdleWatchIsReopenedFromTheLastVersion) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
-  auto opts = fast_options();
+  auto opts = fast_informer_options(42);
   opts.reflector.watch_idle_timeout = 20ms;
   SharedIndexInformer inf(server, opts);
   inf.start();
@@ -294,7 +283,7 @@ TEST(Reflector, IdleWatchIsReopenedFromTheLastVersion) {
 
 TEST(Reflector, StopIsPromptWhileAWatchIsOpen) {
   auto server = std::make_shared<FakeServer>();
-  SharedIndexInformer inf(server, fast_options());
+  SharedIndexInformer inf(server, fast_informer_options(42));
   inf.start();
   ASSERT_TRUE(eventually([&] { return server->open_watches() == 1; }));
   auto stopped = std::async(std::launch::async, [&] { inf.stop(); });

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "informers/fake_server.h"
+#include "informers/informer_test_options.h"
 #include "informers/recording_handler.h"
 #include "kube/informers/lister.h"
 #include "support/wait.h"
@@ -15,23 +16,15 @@ namespace kube::informers {
 namespace {
 
 using namespace std::chrono_literals;
+using kube::testing::fast_informer_options;
 using kube::testing::eventually;
 using kube::testing::FakeServer;
 using kube::testing::RecordingHandler;
 
-SharedInformerOptions informer_test_options() {
-  SharedInformerOptions o;
-  o.reflector.name = "configmaps";
-  o.reflector.backoff_initial = 1ms;
-  o.reflector.backoff_max = 5ms;
-  o.reflector.seed = 7;
-  return o;
-}
-
 TEST(SharedInformer, InitialListArrivesAsInitialAddsThenLiveEventsInOrder) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
-  SharedIndexInformer inf(server, informer_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto h = std::make_shared<RecordingHandler>();
   auto reg = inf.add_event_handler(h);
   EXPECT_FALSE(reg->has_synced());
@@ -53,7 +46,7 @@ TEST(SharedInformer, InitialListArrivesAsInitialAddsThenLiveEventsInOrder) {
 TEST(SharedInformer, HandlerAddedAfterSyncFirstGetsTheCacheAsAdds) {
   auto server = std::make_shared<FakeServer>();
   for (int i = 0; i < 50; ++i) server->put("demo", "o" + std::to_string(i));
-  SharedIndexInformer inf(server, informer_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   // Writes keep flowing while the handler joins: nothing missed, nothing twice.
@@ -74,7 +67,7 @@ TEST(SharedInformer, HandlerAddedAfterSyncFirstGetsTheCacheAsAdds) {
 
 TEST(SharedInformer, SlowHandlerDelaysOnlyItself) {
   auto server = std::make_shared<FakeServer>();
-  SharedIndexInformer inf(server, informer_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   auto slow = std::make_shared<ResourceEventHandlerFuncs>();
@@ -96,7 +89,7 @@ TEST(SharedInformer, SlowHandlerDelaysOnlyItself) {
 TEST(SharedInformer, PendingDeltasCountsKeysNotYetAppliedToTheCache) {
   auto server = std::make_shared<FakeServer>();
   for (int i = 0; i < 10; ++i) server->put("demo", "o" + std::to_string(i));
-  SharedIndexInformer inf(server, informer_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   EXPECT_EQ(inf.pending_deltas(), 0u);
   // An index function runs on the informer's thread while it applies a key:
   // blocking it holds the first key in flight and the other nine queued.
@@ -120,7 +113,7 @@ TEST(SharedInformer, ThrowingHandlerIsIsolatedAndStillSyncs) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
   server->put("demo", "b");
-  SharedIndexInformer inf(server, informer_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto thrower = std::make_shared<ResourceEventHandlerFuncs>();
   thrower->add = [](const ObjectPtr&, bool) { throw std::runtime_error("handler bug"); };
   auto reg = inf.add_event_handler(thrower);
@@ -136,7 +129,7 @@ TEST(SharedInformer, ThrowingHandlerIsIsolatedAndStillSyncs) {
 TEST(SharedInformer, RelistThatFindsNothingChangedNotifiesNoOne) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
-  SharedIndexInformer inf(server, informer_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto h = std::make_shared<RecordingHandler>();
   inf.add_event_handler(h);
   inf.start();
@@ -161,7 +154,7 @@ TEST(SharedInformer, RelistThatFindsNothingChangedNotifiesNoOne) {
 TEST(SharedInformer, ResyncDeliversUpdateWithTheSameObject) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a");
-  auto opts = informer_test_options();
+  auto opts = fast_informer_options();
   opts.resync_period = 20ms;
   SharedIndexInformer inf(server, opts);
   auto h = std::make_shared<RecordingHandler>();
@@ -178,7 +171,7 @@ TEST(SharedInformer, ResyncDeliversUpdateWithTheSameObject) {
 
 TEST(SharedInformer, RemovedHandlerGetsNothingMore) {
   auto server = std::make_shared<FakeServer>();
-  SharedIndexInformer inf(server, informer_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   auto h = std::make_shared<RecordingHandler>();
   auto reg = inf.add_event_handler(h);
   inf.start();
@@ -196,7 +189,7 @@ TEST(SharedInformer, RemovedHandlerGetsNothingMore) {
 TEST(SharedInformer, TransformRunsBeforeObjectsEnterTheCache) {
   auto server = std::make_shared<FakeServer>();
   server->put("demo", "a", {}, "big payload");
-  auto opts = informer_test_options();
+  auto opts = fast_informer_options();
   opts.reflector.transform = [](ObjectPtr o) -> ObjectPtr {
     boost::json::value v = o->to_value();
     v.as_object().erase("data");
@@ -215,7 +208,7 @@ TEST(Lister, AnswersFromTheCacheByNamespaceSelectorAndName) {
   server->put("demo", "web-1", {{"app", "web"}});
   server->put("demo", "db-1", {{"app", "db"}});
   server->put("prod", "web-2", {{"app", "web"}});
-  SharedIndexInformer inf(server, informer_test_options());
+  SharedIndexInformer inf(server, fast_informer_options());
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   Lister cms(inf.indexer(), "configmaps");
@@ -237,7 +230,7 @@ TEST(Lister, AnswersFromTheCacheByNamespaceSelectorAndName) {
 TEST(SharedInformer, ConvergesUnderRandomFaults) {
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     auto server = std::make_shared<FakeServer>();
-    auto opts = informer_test_options();
+    auto opts = fast_informer_options();
     opts.reflector.seed = seed;
     SharedIndexInformer inf(server, opts);
     auto early = std::make_shared<RecordingHandler>();

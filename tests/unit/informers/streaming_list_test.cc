@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "informers/fake_server.h"
+#include "informers/informer_test_options.h"
 #include "informers/recording_handler.h"
 #include "kube/informers/reflector.h"
 #include "kube/informers/shared_informer.h"
@@ -12,16 +13,12 @@ namespace kube::informers {
 namespace {
 
 using namespace std::chrono_literals;
+using kube::testing::store_state;
 using kube::testing::eventually;
 using kube::testing::FakeServer;
 using kube::testing::RecordingHandler;
 using Streaming = FakeServer::Streaming;
 
-std::map<std::string, std::string> streaming_store_state(const cache::Indexer& idx) {
-  std::map<std::string, std::string> s;
-  for (const auto& o : idx.list()) s[object_key(*o)] = std::string(o->resource_version());
-  return s;
-}
 // Each test remembers refusals in its own registry, so tests do not see each
 // other's servers.
 SharedInformerOptions options(StreamingListSupport& support) {
@@ -45,14 +42,14 @@ TEST(StreamingList, SyncsFromInitialEventsAndKeepsReadingTheSameStream) {
   inf.add_event_handler(h);
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
-  EXPECT_EQ(streaming_store_state(inf.indexer()), server_state(*server));
+  EXPECT_EQ(store_state(inf.indexer()), server_state(*server));
   EXPECT_EQ(inf.last_sync_resource_version(), server->resource_version());  // the bookmark's
   // The first stream asks for "0" (any version, like the first paged list):
   // kube-apiserver v1.28 ends the initial events only then (reflector.cc).
   EXPECT_EQ(server->streaming_rvs(), std::vector<std::string>{"0"});
   EXPECT_TRUE(server->list_rvs().empty());  // no paged list at all
   server->put("demo", "c");
-  ASSERT_TRUE(eventually([&] { return streaming_store_state(inf.indexer()) == server_state(*server); }));
+  ASSERT_TRUE(eventually([&] { return store_state(inf.indexer()) == server_state(*server); }));
   EXPECT_EQ(server->watch_rvs().size(), 1u);  // the change came on the streaming list's own stream
   ASSERT_TRUE(eventually([&] { return h->count() == 3; }));
   auto ev = h->events();
@@ -88,7 +85,7 @@ TEST(StreamingList, RejectedParameterFallsBackToPagedListAndIsRemembered) {
     SharedIndexInformer inf(server, options(support));
     inf.start();
     ASSERT_TRUE(inf.wait_for_cache_sync(10s));
-    EXPECT_EQ(streaming_store_state(inf.indexer()), server_state(*server));
+    EXPECT_EQ(store_state(inf.indexer()), server_state(*server));
     auto st = inf.reflector_stats();
     EXPECT_EQ(st.streaming_list_requests, 1u);
     EXPECT_EQ(st.streaming_list_fallbacks, 1u);
@@ -123,7 +120,7 @@ TEST(StreamingList, NoInitialEventsEndBookmarkFallsBackAfterTheIdleTimeout) {
   inf.start();
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 200ms);
-  EXPECT_EQ(streaming_store_state(inf.indexer()), server_state(*server));
+  EXPECT_EQ(store_state(inf.indexer()), server_state(*server));
   EXPECT_EQ(inf.reflector_stats().streaming_list_fallbacks, 1u);
   EXPECT_EQ(inf.reflector_stats().streaming_lists, 0u);
   EXPECT_TRUE(support.refused(server->streaming_list_server()));
@@ -131,7 +128,7 @@ TEST(StreamingList, NoInitialEventsEndBookmarkFallsBackAfterTheIdleTimeout) {
   ASSERT_TRUE(eventually([&] { return h->count() == 2; }));
   EXPECT_TRUE(h->violations().empty()) << h->violations().front();
   server->put("demo", "c");
-  ASSERT_TRUE(eventually([&] { return streaming_store_state(inf.indexer()) == server_state(*server); }));
+  ASSERT_TRUE(eventually([&] { return store_state(inf.indexer()) == server_state(*server); }));
 }
 
 TEST(StreamingList, TotalTimeoutBoundsAnInitialPhaseThatKeepsReceivingAdds) {
@@ -151,7 +148,7 @@ TEST(StreamingList, TotalTimeoutBoundsAnInitialPhaseThatKeepsReceivingAdds) {
   }
   ASSERT_TRUE(inf.wait_for_cache_sync(10s));
   EXPECT_EQ(inf.reflector_stats().streaming_list_fallbacks, 1u);
-  ASSERT_TRUE(eventually([&] { return streaming_store_state(inf.indexer()) == server_state(*server); }));
+  ASSERT_TRUE(eventually([&] { return store_state(inf.indexer()) == server_state(*server); }));
 }
 
 TEST(StreamingList, IgnoredParameterIsDetectedByAPlainBookmarkWithoutWaiting) {
@@ -166,7 +163,7 @@ TEST(StreamingList, IgnoredParameterIsDetectedByAPlainBookmarkWithoutWaiting) {
   ASSERT_TRUE(eventually([&] { return server->open_watches() == 1; }));
   server->bookmark();  // an ordinary bookmark: this server is just watching
   ASSERT_TRUE(inf.wait_for_cache_sync(5s));
-  EXPECT_EQ(streaming_store_state(inf.indexer()), server_state(*server));
+  EXPECT_EQ(store_state(inf.indexer()), server_state(*server));
   EXPECT_EQ(inf.reflector_stats().streaming_list_fallbacks, 1u);
 }
 
@@ -182,7 +179,7 @@ TEST(StreamingList, IgnoredParameterIsDetectedByAModifiedEvent) {
   ASSERT_TRUE(eventually([&] { return server->open_watches() == 1; }));
   server->put("demo", "a", {}, "changed");  // MODIFIED: never part of initial events
   ASSERT_TRUE(inf.wait_for_cache_sync(5s));
-  EXPECT_EQ(streaming_store_state(inf.indexer()), server_state(*server));
+  EXPECT_EQ(store_state(inf.indexer()), server_state(*server));
   EXPECT_EQ(inf.reflector_stats().streaming_list_fallbacks, 1u);
 }
 
@@ -205,7 +202,7 @@ TEST(StreamingList, GoneAnswerStreamsAgainFromAConsistentRead) {
   EXPECT_EQ(server->streaming_rvs(), (std::vector<std::string>{"0", synced, ""}));
   ASSERT_TRUE(eventually([&] { return inf.reflector_stats().streaming_lists == 2; }));
   server->put("demo", "b");
-  ASSERT_TRUE(eventually([&] { return streaming_store_state(inf.indexer()) == server_state(*server); }));
+  ASSERT_TRUE(eventually([&] { return store_state(inf.indexer()) == server_state(*server); }));
   EXPECT_EQ(inf.reflector_stats().streaming_list_fallbacks, 0u);
   EXPECT_EQ(inf.reflector_stats().expired, 2u);
   EXPECT_TRUE(server->list_rvs().empty());
