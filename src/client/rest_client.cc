@@ -301,8 +301,13 @@ struct WatchState {
   WatchDecoder decoder;
   std::vector<WatchEvent> batch;
   std::optional<Error> decode_error;
-  std::function<void(WatchEvent)> on_event;
+  std::function<void(std::vector<WatchEvent>&)> on_events;
   std::function<void(Result<void>)> on_end;
+
+  void deliver() {
+    if (!batch.empty()) on_events(batch);
+    batch.clear();
+  }
 };
 
 }  // namespace
@@ -310,16 +315,27 @@ struct WatchState {
 std::shared_ptr<CallHandle> RestClient::watch(const Resource& r, std::string_view ns, const ListOptions& options,
                                               std::function<void(WatchEvent)> on_event,
                                               std::function<void(Result<void>)> on_end) {
+  return watch_batched(
+      r, ns, options,
+      [on_event = std::move(on_event)](std::vector<WatchEvent>& events) {
+        for (auto& ev : events) on_event(std::move(ev));
+      },
+      std::move(on_end));
+}
+
+std::shared_ptr<CallHandle> RestClient::watch_batched(const Resource& r, std::string_view ns,
+                                                      const ListOptions& options,
+                                                      std::function<void(std::vector<WatchEvent>&)> on_events,
+                                                      std::function<void(Result<void>)> on_end) {
   auto state = std::make_shared<WatchState>();
-  state->on_event = std::move(on_event);
+  state->on_events = std::move(on_events);
   state->on_end = std::move(on_end);
   HttpRequest req{.path = path(r, ns) + list_query(options, true)};
   req.headers.emplace_back("Accept", options.metadata_only ? kMetadataAccept : kJson);
   StreamHandlers handlers;
   handlers.on_data = [state](std::string_view bytes) {
     Result<void> fed = state->decoder.feed(bytes, state->batch);
-    for (auto& ev : state->batch) state->on_event(std::move(ev));
-    state->batch.clear();
+    state->deliver();
     if (!fed) state->decode_error = fed.error();
     return fed.ok();
   };
@@ -342,8 +358,7 @@ std::shared_ptr<CallHandle> RestClient::watch(const Resource& r, std::string_vie
       return;
     }
     Result<void> fin = state->decoder.finish(state->batch);
-    for (auto& ev : state->batch) state->on_event(std::move(ev));
-    state->batch.clear();
+    state->deliver();
     state->on_end(fin);
   };
   return transport_->stream(std::move(req), std::move(handlers));

@@ -43,6 +43,39 @@ std::string describe_json_error(std::string_view text, const char* simd_message)
   return std::string("invalid JSON: ") + simd_message;
 }
 
+// True when minifying `text` would give `text` back, so the copy can skip
+// simdjson::minify (a third of the decoding thread's time on a watch stream,
+// where kube-apiserver's json.Encoder output is minified already). Raw \t \n
+// \r never occur inside valid JSON strings, so any of them is whitespace to
+// remove. A space outside a string sits in a run between two tokens, and of
+// two adjacent JSON tokens at least one is structural ({}[]:,), so one end of
+// the run touches a structural character: a space with such a neighbour may
+// be removable (or may be inside a string such as "a, b": then the minify
+// runs for nothing, which is only slower). The first and last bytes must not
+// be whitespace either.
+bool already_minified(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  if (n == 0 || p[0] <= ' ' || p[n - 1] <= ' ') return false;
+  auto structural = [](unsigned char c) {
+    return c == ',' || c == ':' || c == '{' || c == '}' || c == '[' || c == ']';
+  };
+  constexpr std::size_t kBlock = 64;
+  for (std::size_t at = 0; at < n; at += kBlock) {
+    const std::size_t end = std::min(n, at + kBlock);
+    // Vectorised by the compiler: does the block hold any byte <= ' '?
+    unsigned char any = 0;
+    for (std::size_t i = at; i < end; ++i) any |= static_cast<unsigned char>(p[i] <= ' ');
+    if (any == 0) continue;
+    for (std::size_t i = at; i < end; ++i) {
+      if (p[i] > ' ') continue;
+      if (p[i] != ' ') return false;
+      if (structural(p[i - 1]) || structural(p[i + 1])) return false;  // 0 < i < n - 1
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 // Collects metadata strings while the DOM is alive, then lays out the buffer.
@@ -177,17 +210,26 @@ Result<ObjectPtr> Object::parse(std::string_view text) {
   // object allocates only the object itself.
   thread_local simdjson::dom::parser parser;
   thread_local std::string scratch;
+  thread_local std::string minified;
   thread_local std::vector<Label> labels;
   if (text.size() > UINT32_MAX / 2) return Error::bad_request("object JSON: larger than 2 GiB");
+  // The text itself is parsed (so that whitespace between values is not lost
+  // before validation), from a padded copy.
   if (scratch.size() < text.size() + kPadding) scratch.resize(text.size() + kPadding);
-  std::size_t min_len = 0;
-  if (simdjson::minify(text.data(), text.size(), scratch.data(), min_len) != simdjson::SUCCESS) {
-    return Error::bad_request(describe_json_error(text, "cannot minify"));
-  }
-  std::memset(scratch.data() + min_len, 0, kPadding);
+  if (!text.empty()) std::memcpy(scratch.data(), text.data(), text.size());
+  std::memset(scratch.data() + text.size(), 0, kPadding);
   simdjson::dom::element root;
-  if (auto err = parser.parse(scratch.data(), min_len, false).get(root); err) {
+  if (auto err = parser.parse(scratch.data(), text.size(), false).get(root); err) {
     return Error::bad_request(describe_json_error(text, simdjson::error_message(err)));
+  }
+  std::string_view stored(scratch.data(), text.size());
+  if (!already_minified(text)) {
+    if (minified.size() < text.size()) minified.resize(text.size());
+    std::size_t min_len = 0;
+    if (simdjson::minify(text.data(), text.size(), minified.data(), min_len) != simdjson::SUCCESS) {
+      return Error::bad_request(describe_json_error(text, "cannot minify"));
+    }
+    stored = std::string_view(minified.data(), min_len);
   }
   Builder b(labels);
   if (auto r = b.read(root); !r) return r.error();
@@ -195,7 +237,7 @@ Result<ObjectPtr> Object::parse(std::string_view text) {
   // constructor is private, hence the derived type).
   struct Shared final : Object {};
   std::shared_ptr<Object> o = std::make_shared<Shared>();
-  b.build(std::string_view(scratch.data(), min_len), *o);
+  b.build(stored, *o);
   return ObjectPtr(std::move(o));
 }
 

@@ -1,17 +1,20 @@
 #include "kube/informers/rest_lister_watcher.h"
 
-#include <deque>
+#include <vector>
 
 #include "kube/core/mutex.h"
 
 namespace kube::informers {
 namespace {
 
-// What the I/O thread hands to the reflector's thread.
+// What the I/O thread hands to the reflector's thread: the events of each
+// read go in under one lock, with one notification when the reflector may be
+// waiting (the queue was empty), so that a list streamed as 10,000 events does
+// not cost 10,000 wake-ups.
 struct WatchQueue {
   Mutex mu;  // guards everything below
   CondVar cv;
-  std::deque<WatchEvent> events KUBE_GUARDED_BY(mu);
+  std::vector<WatchEvent> events KUBE_GUARDED_BY(mu);
   bool ended KUBE_GUARDED_BY(mu) = false;
   Result<void> end KUBE_GUARDED_BY(mu);
 };
@@ -22,7 +25,12 @@ class RestWatch final : public Watch {
       : q_(std::move(q)), call_(std::move(call)) {}
   ~RestWatch() override { stop(); }
 
+  // The reflector's thread takes everything queued at once and hands it out
+  // from taken_, which only next() touches (one caller at a time).
   Result<std::optional<WatchEvent>> next(std::chrono::steady_clock::time_point deadline) override {
+    if (next_taken_ < taken_.size()) return take_one();
+    taken_.clear();
+    next_taken_ = 0;
     MutexLock l(q_->mu);
     while (q_->events.empty() && !q_->ended) {
       if (!q_->cv.wait_until(q_->mu, deadline) && q_->events.empty() && !q_->ended) {
@@ -30,9 +38,8 @@ class RestWatch final : public Watch {
       }
     }
     if (!q_->events.empty()) {
-      WatchEvent ev = std::move(q_->events.front());
-      q_->events.pop_front();
-      return std::optional<WatchEvent>(std::move(ev));
+      taken_.swap(q_->events);
+      return take_one();
     }
     if (!q_->end.ok()) return q_->end.error();
     return std::optional<WatchEvent>();
@@ -43,8 +50,12 @@ class RestWatch final : public Watch {
   }
 
  private:
+  std::optional<WatchEvent> take_one() { return std::move(taken_[next_taken_++]); }
+
   const std::shared_ptr<WatchQueue> q_;
   const std::shared_ptr<CallHandle> call_;
+  std::vector<WatchEvent> taken_;  // next()'s alone
+  std::size_t next_taken_ = 0;
 };
 
 }  // namespace
@@ -68,12 +79,17 @@ Result<std::unique_ptr<Watch>> RestListerWatcher::watch(const ListOptions& optio
   o.metadata_only = metadata_only_;
   auto q = std::make_shared<WatchQueue>();
   // The callbacks hold the queue, not the RestWatch: they may outlive it.
-  auto call = client_->watch(
+  auto call = client_->watch_batched(
       resource_, namespace_, o,
-      [q](WatchEvent ev) {
+      [q](std::vector<WatchEvent>& events) {
         MutexLock l(q->mu);
-        q->events.push_back(std::move(ev));
-        q->cv.notify_all();
+        const bool was_empty = q->events.empty();
+        if (was_empty) {
+          q->events.swap(events);
+        } else {
+          for (auto& ev : events) q->events.push_back(std::move(ev));
+        }
+        if (was_empty) q->cv.notify_all();
       },
       [q](Result<void> end) {
         MutexLock l(q->mu);

@@ -21,6 +21,8 @@
 //                     malloc_trim, i.e. what the cache keeps, not what the allocator holds
 //   events_per_s      (embedded server, --events N) N changes made after sync ÷ the time until
 //                     the handler saw all N: the server's and the client's rate together
+//   rss_before_mb, thread_cpu  (--threads) resident memory when the sync starts, and the sync's
+//                     CPU seconds by thread (name/tid:seconds, from /proc/self/task/*/schedstat)
 //
 // Without --kubeconfig the embedded API server runs as a child process
 // (`kinformer apiserver`), so the figures are the informer's alone; the pods
@@ -62,6 +64,7 @@ struct BenchFlags {
   std::string list_mode = "auto";
   std::string sync_timeout = "10m";
   std::string progress = "auto";
+  bool threads = false;
 };
 
 double since(Clock::time_point t) {
@@ -181,6 +184,7 @@ int run_bench_sync(BenchFlags flags) {
   reset_peak_rss();  // the figure is the sync's, not the population's
   const std::uint64_t rss_before = rss_bytes();
   const double cpu_before = cpu_seconds();
+  const auto threads_before = thread_cpu_seconds();
   kube::informers::InformerFactoryOptions options;
   options.namespace_ = ns;
   options.metadata_only = flags.metadata_only;
@@ -202,6 +206,7 @@ int run_bench_sync(BenchFlags flags) {
   }
   const double seconds = since(t0);
   const double cpu = cpu_seconds() - cpu_before;
+  const auto threads_after = thread_cpu_seconds();
   if (!synced) {
     auto err = informer->last_error();
     return fail("bench", {kSyncTimeout, display_name(api) + " did not sync within " +
@@ -227,6 +232,18 @@ int run_bench_sync(BenchFlags flags) {
             << (objects > 0 ? static_cast<std::uint64_t>(growth / static_cast<double>(objects))
                             : 0);
   if (events_per_s) std::cout << " events_per_s=" << static_cast<std::uint64_t>(*events_per_s);
+  if (flags.threads) {
+    // Where the sync's CPU went, by thread (those that ran at least 1 ms).
+    std::cout << " rss_before_mb=" << fixed(static_cast<double>(rss_before) / 1e6, 1) << " thread_cpu=";
+    const char* sep = "";
+    for (const auto& [name, after] : threads_after) {
+      auto it = threads_before.find(name);
+      double used = after - (it == threads_before.end() ? 0.0 : it->second);
+      if (used < 0.001) continue;
+      std::cout << sep << name << ":" << fixed(used, 3);
+      sep = ",";
+    }
+  }
   std::cout << "\nreproduce: " << reproduce(flags, embedded) << std::endl;
   factory.shutdown();
   return kOk;
@@ -271,6 +288,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--sync-timeout", flags->sync_timeout, "Give up after this long (exit 6)")
       ->capture_default_str();
+  cmd->add_flag("--threads", flags->threads,
+                "Also print rss_before_mb= and thread_cpu= (CPU seconds of the sync by thread, "
+                "name/tid:seconds)");
   cmd->add_option("--progress", flags->progress,
                   "Progress on stderr: auto (on a terminal), always, never")
       ->capture_default_str();

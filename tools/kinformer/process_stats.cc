@@ -1,5 +1,6 @@
 #include "tools/kinformer/process_stats.h"
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -33,6 +34,21 @@ double cpu_seconds() {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
   };
   return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
+std::map<std::string, double> thread_cpu_seconds() {
+  std::map<std::string, double> out;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::string name;
+    std::ifstream comm(task.path() / "comm");
+    std::getline(comm, name);
+    std::ifstream sched(task.path() / "schedstat");
+    std::uint64_t ns = 0;
+    if (!(sched >> ns)) continue;  // the thread ended meanwhile
+    out[name + "/" + task.path().filename().string()] = static_cast<double>(ns) / 1e9;
+  }
+  return out;
 }
 
 void release_free_memory() { ::malloc_trim(0); }

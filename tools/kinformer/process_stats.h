@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 
 namespace kinformer::cli {
 
@@ -17,6 +19,9 @@ std::uint64_t rss_bytes();
 std::uint64_t peak_rss_bytes();
 // User + system time of the whole process, in seconds.
 double cpu_seconds();
+// CPU time each thread has run so far (/proc/self/task/*/schedstat, in
+// nanoseconds), keyed by "name/tid". Threads that ended are not listed.
+std::map<std::string, double> thread_cpu_seconds();
 // Returns freed heap memory to the kernel (malloc_trim), so that RSS measures
 // live memory rather than what the allocator kept.
 void release_free_memory();

@@ -125,6 +125,14 @@ class RestClient {
   std::shared_ptr<CallHandle> watch(const Resource& r, std::string_view ns, const ListOptions& options,
                                     std::function<void(WatchEvent)> on_event,
                                     std::function<void(Result<void>)> on_end);
+  // The same watch, with the events of each read handed over together
+  // (on_events gets a non-empty vector it may move from): one call, and one
+  // wake-up of a consumer thread, per read instead of per event. The
+  // informers' watches use this.
+  std::shared_ptr<CallHandle> watch_batched(const Resource& r, std::string_view ns,
+                                            const ListOptions& options,
+                                            std::function<void(std::vector<WatchEvent>&)> on_events,
+                                            std::function<void(Result<void>)> on_end);
 
   Transport& transport() { return *transport_; }
 

@@ -1,5 +1,9 @@
 #include "kube/core/object.h"
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -41,6 +45,48 @@ TEST(Object, StoresMinifiedJsonThatRoundTrips) {
   EXPECT_EQ(d->json().find('\n'), std::string_view::npos);
   EXPECT_EQ(boost::json::parse(d->json()), boost::json::parse(text));
   EXPECT_EQ(d->to_value(), boost::json::parse(text));
+}
+
+// Object::parse copies text that is minified already instead of minifying it
+// (the usual watch event). Whitespace in any place JSON allows it must still
+// be removed, and spaces inside strings, even next to ',' or ':', kept.
+TEST(Object, StoresTheSameMinifiedBytesWhereverWhitespaceWas) {
+  const std::string minified =
+      R"({"kind":"Pod","metadata":{"name":"a b","labels":{"x":"1, 2: [3] {4}"}},"spec":{"n":[1,2,{"k":true}]}})";
+  // Each variant has whitespace in one place JSON allows it.
+  auto with = [&](std::string_view after, std::string_view ws) {
+    std::string t = minified;
+    t.insert(t.find(after) + after.size(), ws);
+    return t;
+  };
+  const std::vector<std::string> spaced = {
+      minified,
+      " " + minified,
+      minified + "  ",
+      minified + "\n",
+      with(R"({"kind")", " "),
+      with(R"({"kind":)", " "),
+      with(R"("Pod")", " "),
+      with(R"("Pod",)", "\t"),
+      with(R"([1)", " "),
+      with(R"("k":true})", " "),
+      with(R"("k":true}])", "\r\n"),
+  };
+  for (const std::string& text : spaced) {
+    ObjectPtr o = must_parse(text);
+    ASSERT_TRUE(o) << text;
+    EXPECT_EQ(o->json(), minified) << text;
+    EXPECT_EQ(o->name(), "a b");
+    EXPECT_EQ(o->label("x"), "1, 2: [3] {4}");
+  }
+}
+
+TEST(Object, RejectsTwoValuesSeparatedOnlyBySpace) {
+  // Not JSON; it must not become {"a":12} by losing the space.
+  for (const char* text : {R"({"a":1 2})", R"({"a": 1 2, "b": 3})"}) {
+    auto r = Object::parse(text);
+    EXPECT_FALSE(r.ok()) << text;
+  }
 }
 
 TEST(Object, CachedPodCostsAtMostOnePointThreeTimesItsMinifiedJson) {
