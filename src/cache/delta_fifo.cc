@@ -219,6 +219,48 @@ Result<void> DeltaFifo::pop_impl(const PopProcessFunc& process,
   return result;
 }
 
+Result<std::size_t> DeltaFifo::pop_batch(const PopProcessFunc& process, std::size_t max_keys) {
+  struct Taken {
+    std::string key;
+    Deltas deltas;
+    bool initial = false;
+    bool requeue = false;
+  };
+  std::vector<Taken> taken;
+  {
+    MutexLock l(mu_);
+    while (queue_.empty()) {
+      if (closed_) {
+        return Error{0, std::string(kFifoClosedReason), "DeltaFIFO: pop: the queue is closed",
+                     std::nullopt};
+      }
+      cv_.wait(mu_);
+    }
+    const std::size_t n = std::min(std::max<std::size_t>(max_keys, 1), queue_.size());
+    taken.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      Taken t;
+      t.key = std::move(queue_.front());
+      queue_.pop_front();
+      auto it = items_.find(t.key);
+      t.deltas = std::move(it->second);
+      items_.erase(it);
+      in_flight_.emplace(t.key, t.deltas.back());
+      // As pop() would say after the i keys before this one had finished
+      // (each finish counts one key of the initial population).
+      t.initial = !populated_ || initial_population_count_ > i;
+      taken.push_back(std::move(t));
+    }
+  }
+  for (Taken& t : taken) {
+    Result<void> r = process(t.deltas, t.initial);
+    t.requeue = !r.ok() && is_requeue(r.error());
+  }
+  MutexLock l(mu_);
+  for (Taken& t : taken) finish_pop(t.key, std::move(t.deltas), t.requeue);
+  return taken.size();
+}
+
 void DeltaFifo::finish_pop(const std::string& key, Deltas deltas, bool requeue) {
   in_flight_.erase(key);
   // As client-go, a requeued item still counts as popped for has_synced.

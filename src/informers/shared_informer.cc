@@ -320,7 +320,9 @@ ReflectorStats SharedIndexInformer::reflector_stats() const { return reflector_.
 
 std::size_t SharedIndexInformer::pending_deltas() const { return fifo_->unprocessed(); }
 
-// Handlers are woken once per batch of popped keys: when the FIFO has
+// The FIFO is popped kWakeBatch keys at a time (two FIFO lock acquisitions
+// per batch, not two per key: the reflector adds under the same lock), and
+// handlers are woken once per batch of popped keys: when the FIFO has
 // nothing more ready, or after kWakeBatch keys. Waking a dispatch thread per
 // event cost two futex calls and a context switch per event; a batch delays
 // a notification by at most the time to process kWakeBatch - 1 more keys.
@@ -334,14 +336,15 @@ void SharedIndexInformer::process_loop() {
     for (auto& reg : registrations_) reg->wake();
   };
   while (true) {
-    auto r = fifo_->pop([this](const cache::Deltas& deltas, bool initial) {
-      return process_deltas(deltas, initial);
-    });
-    if (!r && cache::is_fifo_closed(r.error())) {
+    auto r = fifo_->pop_batch(
+        [this](const cache::Deltas& deltas, bool initial) { return process_deltas(deltas, initial); },
+        kWakeBatch);
+    if (!r) {  // FIFOClosed: the only error pop_batch returns
       wake_handlers();
       return;
     }
-    if (++unwoken >= kWakeBatch || fifo_->size() == 0) {
+    unwoken += *r;
+    if (unwoken >= kWakeBatch || fifo_->size() == 0) {
       wake_handlers();
       unwoken = 0;
     }

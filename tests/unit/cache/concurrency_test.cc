@@ -6,7 +6,9 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -47,28 +49,35 @@ TEST(DeltaFifoConcurrency, ProducersAndConsumersKeepPerKeyOrderAndConverge) {
   std::map<std::string, int> last_rv;   // per key, the newest rv processed
   std::atomic<int> violations{0};
 
-  auto consume = [&] {
+  auto process = [&](const Deltas& deltas, bool) {
+    std::string key = deltas.back().tombstone() ? deltas.back().tombstone()->key
+                                                : object_key(*deltas.back().latest_object());
+    {
+      std::lock_guard l(seen_mu);
+      if (!processing.insert(key).second) ++violations;  // same key twice at once
+      for (const Delta& d : deltas) {
+        if (!d.latest_object()) continue;
+        int rv = rv_of(d.latest_object());
+        if (rv < last_rv[key]) ++violations;  // out of order
+        last_rv[key] = rv;
+      }
+    }
+    apply(deltas, store);
+    std::lock_guard l(seen_mu);
+    processing.erase(key);
+    return Result<void>{};
+  };
+  // One consumer pops key by key, the other in batches (as the informer
+  // does): neither may process a key the other has in flight.
+  auto consume = [&](bool batches) {
     for (;;) {
-      auto r = fifo.pop(
-          [&](const Deltas& deltas, bool) {
-            std::string key = deltas.back().tombstone() ? deltas.back().tombstone()->key
-                                                        : object_key(*deltas.back().latest_object());
-            {
-              std::lock_guard l(seen_mu);
-              if (!processing.insert(key).second) ++violations;  // same key twice at once
-              for (const Delta& d : deltas) {
-                if (!d.latest_object()) continue;
-                int rv = rv_of(d.latest_object());
-                if (rv < last_rv[key]) ++violations;  // out of order
-                last_rv[key] = rv;
-              }
-            }
-            apply(deltas, store);
-            std::lock_guard l(seen_mu);
-            processing.erase(key);
-            return Result<void>{};
-          },
-          5s);
+      Result<void> r;
+      if (batches) {
+        auto n = fifo.pop_batch(process, 8);
+        if (!n.ok()) r = n.error();
+      } else {
+        r = fifo.pop(process, 5s);
+      }
       if (!r.ok() && is_pop_timeout(r.error())) continue;  // the main thread closes, bounded
       if (!r.ok()) {
         EXPECT_TRUE(is_fifo_closed(r.error())) << r.error().message;
@@ -79,7 +88,7 @@ TEST(DeltaFifoConcurrency, ProducersAndConsumersKeepPerKeyOrderAndConverge) {
 
   {
     std::vector<std::jthread> consumers;
-    for (int c = 0; c < kConsumers; ++c) consumers.emplace_back(consume);
+    for (int c = 0; c < kConsumers; ++c) consumers.emplace_back(consume, c % 2 == 1);
     {
       std::vector<std::jthread> producers;
       for (int p = 0; p < kProducers; ++p) {
@@ -214,6 +223,24 @@ TEST(DeltaFifoConcurrency, ReplaceWhileAnAddIsInFlightStillEmitsItsTombstone) {
                       5s)
                   .ok());
   EXPECT_EQ(store.size(), 0u);
+}
+
+TEST(DeltaFifoConcurrency, PopBatchBlocksUntilAKeyIsReadyAndFailsClosedOnceDrained) {
+  DeltaFifo fifo;
+  std::atomic<int> processed{0};
+  std::thread consumer([&] {
+    while (true) {
+      auto n = fifo.pop_batch([&](const Deltas&, bool) { ++processed; return Result<void>{}; }, 4);
+      if (!n.ok()) {
+        EXPECT_TRUE(is_fifo_closed(n.error()));
+        return;
+      }
+    }
+  });
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(fifo.add(make_pod("a", std::to_string(i))).ok());
+  fifo.close();
+  consumer.join();
+  EXPECT_EQ(processed.load(), 20);
 }
 
 TEST(DeltaFifoConcurrency, CloseUnblocksAWaitingPop) {

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -244,6 +246,53 @@ TEST(DeltaFifo, PopAfterCloseDrainsWhatIsQueuedThenFailsClosed) {
   auto r = fifo.pop([](const Deltas&, bool) { return Result<void>{}; }, 1s);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(is_fifo_closed(r.error()));
+}
+
+// pop_batch is what the informer uses: the same keys, deltas, initial flags
+// and requeues as one pop() per key.
+TEST(DeltaFifo, PopBatchProcessesKeysInOrderWithTheInitialFlagsPopWouldGive) {
+  ThreadSafeStore known;
+  ASSERT_TRUE(known.add(make_pod("a", "stale")).ok());
+  DeltaFifo fifo({.known_objects = &known});
+  ASSERT_TRUE(fifo.replace({make_pod("a", "1"), make_pod("a", "2")}, "5").ok());
+  ASSERT_TRUE(fifo.add(make_pod("a", "3")).ok());  // after the list: not initial
+  ASSERT_TRUE(fifo.update(make_pod("a", "1", {}, "6")).ok());
+  std::vector<std::string> seen;
+  auto record = [&](const Deltas& deltas, bool initial) {
+    std::string line = initial ? "initial:" : "later:";
+    for (const auto& d : deltas) line += " " + describe(d);
+    seen.push_back(line);
+    return Result<void>{};
+  };
+  auto n = fifo.pop_batch(record, 2);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2u);
+  EXPECT_FALSE(fifo.has_synced());  // the tombstone for a/stale is still queued
+  n = fifo.pop_batch(record, 10);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2u);
+  EXPECT_TRUE(fifo.has_synced());
+  EXPECT_THAT(seen, ElementsAre("initial: Replaced a/1@1 Updated a/1@6", "initial: Replaced a/2@1",
+                                "initial: Deleted tombstone a/stale@1", "later: Added a/3@1"));
+  EXPECT_EQ(fifo.unprocessed(), 0u);
+}
+
+TEST(DeltaFifo, PopBatchRequeuesWhatProcessAsksForAndKeepsDeltasThatArrivedMeanwhile) {
+  DeltaFifo fifo;
+  ASSERT_TRUE(fifo.add(make_pod("a", "1")).ok());
+  ASSERT_TRUE(fifo.add(make_pod("a", "2")).ok());
+  auto n = fifo.pop_batch(
+      [&](const Deltas& deltas, bool) -> Result<void> {
+        if (object_key(*deltas.back().latest_object()) != "a/1") return {};
+        // A newer delta for a key in flight waits for the batch to finish.
+        EXPECT_TRUE(fifo.update(make_pod("a", "1", {}, "2")).ok());
+        return requeue_error("busy");
+      },
+      8);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2u);
+  EXPECT_THAT(fifo.list_keys(), ElementsAre("a/1"));
+  EXPECT_THAT(pop_one(fifo).deltas, ElementsAre("Added a/1@1", "Updated a/1@2"));
 }
 
 TEST(DeltaFifo, GetByKeyCopiesThePendingDeltas) {
