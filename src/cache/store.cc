@@ -39,11 +39,32 @@ void erase_from(Map& values, std::string_view value, const Node* node) {
 
 ThreadSafeStore::ThreadSafeStore(Indexers indexers) {
   WriterLock l(mu_);
-  indices_.emplace(std::string(kNamespaceIndex), NamedIndex{namespace_index_func, {}, true});
+  add_index_locked(std::string(kNamespaceIndex), namespace_index_func, true);
   for (auto& [name, func] : indexers) {
     if (name == kNamespaceIndex) continue;
-    indices_.emplace(name, NamedIndex{std::move(func), {}});
+    add_index_locked(name, std::move(func));
   }
+}
+
+ThreadSafeStore::NamedIndex& ThreadSafeStore::add_index_locked(const std::string& name, IndexFunc func,
+                                                               bool by_namespace) {
+  NamedIndex& index = indices_.emplace(name, NamedIndex{std::move(func), {}, by_namespace}).first->second;
+  // index.h: a "field:" index files each object under its field-selector
+  // value at the path, as field_index_func does; so it is computed here,
+  // together with the other field indexes.
+  if (!by_namespace && name.starts_with(kFieldIndexPrefix)) {
+    index.field_slot = static_cast<int>(field_paths_.size());
+    field_paths_.push_back(name.substr(kFieldIndexPrefix.size()));
+  }
+  return index;
+}
+
+std::vector<std::string> ThreadSafeStore::field_values(const Object& obj) const {
+  std::vector<std::string> out;
+  if (field_paths_.empty()) return out;
+  out.reserve(field_paths_.size());
+  for (auto& v : obj.field_strings(field_paths_)) out.push_back(v ? std::move(*v) : std::string());
+  return out;
 }
 
 void ThreadSafeStore::file_value(ValueIndex& values, std::string_view value, const Node* node) {
@@ -53,9 +74,14 @@ void ThreadSafeStore::file_value(ValueIndex& values, std::string_view value, con
 }
 
 void ThreadSafeStore::file(const Node* node, const Object& obj) {
+  const std::vector<std::string> fields = field_values(obj);
   for (auto& [name, index] : indices_) {
     if (index.by_namespace) {
       file_value(index.values, obj.namespace_(), node);
+      continue;
+    }
+    if (index.field_slot >= 0) {
+      file_value(index.values, fields[index.field_slot], node);
       continue;
     }
     for (std::string& value : index.func(obj)) {
@@ -70,9 +96,14 @@ void ThreadSafeStore::file(const Node* node, const Object& obj) {
 }
 
 void ThreadSafeStore::unfile(const Node* node, const Object& obj) {
+  const std::vector<std::string> fields = field_values(obj);
   for (auto& [name, index] : indices_) {
     if (index.by_namespace) {
       erase_from(index.values, obj.namespace_(), node);
+      continue;
+    }
+    if (index.field_slot >= 0) {
+      erase_from(index.values, fields[index.field_slot], node);
       continue;
     }
     for (const std::string& value : index.func(obj)) erase_from(index.values, value, node);
@@ -86,11 +117,21 @@ void ThreadSafeStore::unfile(const Node* node, const Object& obj) {
 }
 
 void ThreadSafeStore::refile(const Node* node, const Object& old_obj, const Object& new_obj) {
+  const std::vector<std::string> old_fields = field_values(old_obj);
+  const std::vector<std::string> new_fields = field_values(new_obj);
   for (auto& [name, index] : indices_) {
     if (index.by_namespace) {
       if (old_obj.namespace_() == new_obj.namespace_()) continue;
       erase_from(index.values, old_obj.namespace_(), node);
       file_value(index.values, new_obj.namespace_(), node);
+      continue;
+    }
+    if (index.field_slot >= 0) {
+      const std::string& before = old_fields[index.field_slot];
+      const std::string& after = new_fields[index.field_slot];
+      if (before == after) continue;
+      erase_from(index.values, before, node);
+      file_value(index.values, after, node);
       continue;
     }
     std::vector<std::string> old_values = index.func(old_obj);
@@ -306,7 +347,7 @@ Result<void> ThreadSafeStore::add_indexers(Indexers indexers) {
     if (!func) return Error::invalid_argument("store: add_indexers: index \"" + name + "\" has no function");
   }
   for (auto& [name, func] : indexers) {
-    NamedIndex& index = indices_.emplace(name, NamedIndex{std::move(func), {}}).first->second;
+    NamedIndex& index = add_index_locked(name, std::move(func));
     for (const Node& node : items_) {
       for (std::string& value : index.func(*node.second)) index.values[std::move(value)].insert(&node);
     }

@@ -112,14 +112,10 @@ std::optional<std::string_view> raw_field(std::string_view json, std::size_t cap
   }
 }
 
-std::optional<std::string> scalar_field(std::string_view json, std::size_t capacity,
-                                        std::string_view path) {
-  auto segs = split_field_path(path);
-  if (!segs) return std::nullopt;
-  simdjson::ondemand::document doc;
-  if (local_parser().iterate(json.data(), json.size(), capacity).get(doc)) return std::nullopt;
-  simdjson::ondemand::value v;
-  if (doc.at_pointer(to_pointer(*segs)).get(v)) return std::nullopt;
+namespace {
+
+// The scalar `v` as field selectors see it.
+std::optional<std::string> scalar_of(simdjson::ondemand::value v) {
   simdjson::ondemand::json_type t;
   if (v.type().get(t)) return std::nullopt;
   switch (t) {
@@ -142,6 +138,37 @@ std::optional<std::string> scalar_field(std::string_view json, std::size_t capac
     default:
       return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::optional<std::string> scalar_field(std::string_view json, std::size_t capacity,
+                                        std::string_view path) {
+  auto segs = split_field_path(path);
+  if (!segs) return std::nullopt;
+  simdjson::ondemand::document doc;
+  if (local_parser().iterate(json.data(), json.size(), capacity).get(doc)) return std::nullopt;
+  simdjson::ondemand::value v;
+  if (doc.at_pointer(to_pointer(*segs)).get(v)) return std::nullopt;
+  return scalar_of(v);
+}
+
+std::vector<std::optional<std::string>> scalar_fields(std::string_view json, std::size_t capacity,
+                                                      const std::vector<std::string>& paths) {
+  std::vector<std::optional<std::string>> out(paths.size());
+  if (paths.empty()) return out;
+  simdjson::ondemand::document doc;
+  if (local_parser().iterate(json.data(), json.size(), capacity).get(doc)) return out;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    auto segs = split_field_path(paths[i]);
+    if (!segs) continue;
+    simdjson::ondemand::value v;
+    // at_pointer rewinds the document first: each path is looked up from
+    // the root over the same stage-1 index.
+    if (doc.at_pointer(to_pointer(*segs)).get(v)) continue;
+    out[i] = scalar_of(v);
+  }
+  return out;
 }
 
 }  // namespace kube::detail

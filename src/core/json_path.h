@@ -21,4 +21,9 @@ std::optional<std::string_view> raw_field(std::string_view json, std::size_t cap
 std::optional<std::string> scalar_field(std::string_view json, std::size_t capacity,
                                         std::string_view path);
 
+// scalar_field for each of `paths`, from one pass of simdjson's stage 1 over
+// `json` (the costly part of a field read), in the order given.
+std::vector<std::optional<std::string>> scalar_fields(std::string_view json, std::size_t capacity,
+                                                      const std::vector<std::string>& paths);
+
 }  // namespace kube::detail

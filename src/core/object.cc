@@ -272,6 +272,10 @@ std::optional<std::string> Object::field_string(std::string_view path) const {
   return detail::scalar_field(json(), json_size_ + kPadding, path);
 }
 
+std::vector<std::optional<std::string>> Object::field_strings(const std::vector<std::string>& paths) const {
+  return detail::scalar_fields(json(), json_size_ + kPadding, paths);
+}
+
 std::vector<std::pair<std::string, std::string>> Object::annotations() const {
   std::vector<std::pair<std::string, std::string>> out;
   auto v = field("metadata.annotations");

@@ -108,6 +108,9 @@ class Object {
   // is, numbers and booleans printed, null as "". nullopt for a missing field
   // or one that is an object or array.
   std::optional<std::string> field_string(std::string_view path) const;
+  // field_string for each of `paths`, in that order, from one pass over the
+  // JSON (a field index store files each object under several paths).
+  std::vector<std::optional<std::string>> field_strings(const std::vector<std::string>& paths) const;
 
   // A full DOM copy, for building a changed object.
   boost::json::value to_value() const;

@@ -156,6 +156,22 @@ TEST(Object, FieldByPathHandlesArraysBracketsAndScalars) {
   EXPECT_EQ(list->as_array().size(), 2u);
 }
 
+TEST(Object, FieldStringsReadsEachPathAsFieldStringDoes) {
+  KUBE_FIXTURE_OR_SKIP(text, "objects/pod.json");
+  ObjectPtr pod = must_parse(text);
+  ASSERT_TRUE(pod);
+  // Out of document order, repeated, missing, an object, a malformed path.
+  const std::vector<std::string> paths = {"status.phase",          "spec.nodeName",  "metadata.name",
+                                          "spec.containers.0.name", "spec.nodeName",  "spec.missing",
+                                          "spec",                   "spec..nodeName", "metadata.generation"};
+  auto got = pod->field_strings(paths);
+  ASSERT_EQ(got.size(), paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) EXPECT_EQ(got[i], pod->field_string(paths[i])) << paths[i];
+  EXPECT_EQ(got[1], "node-a");
+  EXPECT_FALSE(got[5].has_value());
+  EXPECT_TRUE(pod->field_strings({}).empty());
+}
+
 TEST(Object, RejectsTextThatIsNotJsonAndSaysWhere) {
   auto r = Object::parse(R"({"metadata": {"name": "x",}})");
   ASSERT_FALSE(r.ok());
