@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -549,6 +550,38 @@ TEST(CliBench, SyncOnTheEmbeddedServerPrintsNameValuePairsAndTheCommand) {
   EXPECT_EQ(ls[1].rfind("reproduce: ", 0), 0u) << ls[1];
   EXPECT_NE(ls[1].find("bench sync --resource pods --objects 300 --events 50"), std::string::npos)
       << ls[1];
+}
+
+TEST(CliBench, SyncWithThreadsSplitsItsCpuByThread) {
+  auto r = run({KINFORMER_BIN, "bench", "sync", "--objects", "300", "--threads", "--progress", "never"}, 120s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), 2u) << r.out;
+  double cpu = -1, rss_before = -1, by_threads = 0;
+  std::set<std::string> names;
+  for (const auto& pair : cells(ls[0])) {
+    auto eq = pair.find('=');
+    ASSERT_NE(eq, std::string::npos) << pair;
+    std::string k = pair.substr(0, eq), v = pair.substr(eq + 1);
+    if (k == "cpu_seconds") cpu = std::stod(v);
+    if (k == "rss_before_mb") rss_before = std::stod(v);
+    if (k != "thread_cpu") continue;
+    // name/tid:seconds,name/tid:seconds,...
+    std::stringstream entries(v);
+    for (std::string e; std::getline(entries, e, ',');) {
+      auto slash = e.find('/'), colon = e.rfind(':');
+      ASSERT_TRUE(slash != std::string::npos && colon != std::string::npos && slash < colon) << e;
+      names.insert(e.substr(0, slash));
+      by_threads += std::stod(e.substr(colon + 1));
+    }
+  }
+  EXPECT_GT(rss_before, 0) << ls[0];
+  ASSERT_GT(cpu, 0) << ls[0];
+  // The informer's three threads did the sync; their CPU is part of the process's.
+  for (const char* thread : {"kube-transport", "kube-reflector", "kube-informer"})
+    EXPECT_TRUE(names.contains(thread)) << thread << " missing: " << ls[0];
+  EXPECT_GT(by_threads, 0);
+  EXPECT_LE(by_threads, cpu * 1.05 + 0.02) << ls[0];
 }
 
 TEST(CliBench, RelistPrintsTheMemoryFiguresOfAForcedRelistInEachListMode) {
