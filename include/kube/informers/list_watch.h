@@ -45,7 +45,8 @@ class Watch {
   // connection broke, the stream was cut mid-event), or `deadline` (an error
   // with reason "Timeout": nothing arrived in time).
   virtual Result<std::optional<WatchEvent>> next(std::chrono::steady_clock::time_point deadline) = 0;
-  // Closes the stream; a blocked next() returns promptly. Any thread.
+  // Closes the stream; a blocked next() returns promptly. Any thread (next()
+  // itself is called by one thread at a time: the reflector's).
   virtual void stop() = 0;
 };
 
