@@ -184,79 +184,58 @@ Result<void> DeltaFifo::pop(const PopProcessFunc& process, std::chrono::millisec
   return pop_impl(process, std::chrono::steady_clock::now() + timeout);
 }
 
+Result<void> DeltaFifo::wait_ready_locked(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  while (queue_.empty()) {
+    if (closed_) {
+      return Error{0, std::string(kFifoClosedReason), "DeltaFIFO: pop: the queue is closed", std::nullopt};
+    }
+    if (!deadline) {
+      cv_.wait(mu_);
+    } else if (!cv_.wait_until(mu_, *deadline) && queue_.empty() && !closed_) {
+      return Error{0, std::string(kPopTimeoutReason), "DeltaFIFO: pop: no item before the deadline",
+                   std::nullopt};
+    }
+  }
+  return {};
+}
+
+DeltaFifo::Taken DeltaFifo::take_front_locked(std::size_t finished_before) {
+  Taken t;
+  t.key = std::move(queue_.front());
+  queue_.pop_front();
+  t.node = items_.extract(t.key);
+  t.deltas = std::move(t.node.mapped());
+  in_flight_.emplace(t.key, t.deltas.back());
+  // Each finish counts one key of the initial population (has_synced_locked).
+  t.initial = !populated_ || initial_population_count_ > finished_before;
+  return t;
+}
+
 Result<void> DeltaFifo::pop_impl(const PopProcessFunc& process,
                                  std::optional<std::chrono::steady_clock::time_point> deadline) {
-  std::string key;
-  Deltas deltas;
-  bool initial = false;
+  Taken t;
   {
     MutexLock l(mu_);
-    while (queue_.empty()) {
-      if (closed_) {
-        return Error{0, std::string(kFifoClosedReason), "DeltaFIFO: pop: the queue is closed",
-                     std::nullopt};
-      }
-      if (!deadline) {
-        cv_.wait(mu_);
-      } else if (!cv_.wait_until(mu_, *deadline) && queue_.empty() && !closed_) {
-        return Error{0, std::string(kPopTimeoutReason), "DeltaFIFO: pop: no item before the deadline",
-                     std::nullopt};
-      }
-    }
-    key = std::move(queue_.front());
-    queue_.pop_front();
-    auto it = items_.find(key);
-    deltas = std::move(it->second);
-    items_.erase(it);
-    in_flight_.emplace(key, deltas.back());
-    initial = !has_synced_locked();
+    if (Result<void> ready = wait_ready_locked(deadline); !ready) return ready;
+    t = take_front_locked(0);
   }
 
-  Result<void> result = process(deltas, initial);
+  Result<void> result = process(t.deltas, t.initial);
+  t.node = {};
 
   MutexLock l(mu_);
-  finish_pop(key, std::move(deltas), !result.ok() && is_requeue(result.error()));
+  finish_pop(t.key, std::move(t.deltas), !result.ok() && is_requeue(result.error()));
   return result;
 }
 
 Result<std::size_t> DeltaFifo::pop_batch(const PopProcessFunc& process, std::size_t max_keys) {
-  struct Taken {
-    std::string key;
-    Deltas deltas;
-    // The key's node of items_, detached, freed right after its process
-    // call: freeing 64 nodes together at the end left them in the producer's
-    // malloc arena, unused, while the consumer allocated the store's nodes
-    // afresh (12 MB more at the peak of a 100k-pod sync); freed one by one
-    // between the consumer's allocations, glibc's per-thread cache hands them
-    // straight back, as with pop().
-    KeyMap<Deltas>::node_type node;
-    bool initial = false;
-    bool requeue = false;
-  };
   std::vector<Taken> taken;
   {
     MutexLock l(mu_);
-    while (queue_.empty()) {
-      if (closed_) {
-        return Error{0, std::string(kFifoClosedReason), "DeltaFIFO: pop: the queue is closed",
-                     std::nullopt};
-      }
-      cv_.wait(mu_);
-    }
+    if (Result<void> ready = wait_ready_locked(std::nullopt); !ready) return ready.error();
     const std::size_t n = std::min(std::max<std::size_t>(max_keys, 1), queue_.size());
     taken.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      Taken t;
-      t.key = std::move(queue_.front());
-      queue_.pop_front();
-      t.node = items_.extract(t.key);
-      t.deltas = std::move(t.node.mapped());
-      in_flight_.emplace(t.key, t.deltas.back());
-      // As pop() would say after the i keys before this one had finished
-      // (each finish counts one key of the initial population).
-      t.initial = !populated_ || initial_population_count_ > i;
-      taken.push_back(std::move(t));
-    }
+    for (std::size_t i = 0; i < n; ++i) taken.push_back(take_front_locked(i));
   }
   for (Taken& t : taken) {
     Result<void> r = process(t.deltas, t.initial);

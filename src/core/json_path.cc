@@ -77,16 +77,25 @@ simdjson::ondemand::parser& local_parser() {
   return parser;
 }
 
+// The value at field path `path` in `doc` (at_pointer rewinds the document
+// first, so several paths may be looked up over one stage-1 index).
+std::optional<simdjson::ondemand::value> value_at(simdjson::ondemand::document& doc, std::string_view path) {
+  auto segs = split_field_path(path);
+  if (!segs) return std::nullopt;
+  simdjson::ondemand::value v;
+  if (doc.at_pointer(to_pointer(*segs)).get(v)) return std::nullopt;
+  return v;
+}
+
 }  // namespace
 
 std::optional<std::string_view> raw_field(std::string_view json, std::size_t capacity,
                                           std::string_view path) {
-  auto segs = split_field_path(path);
-  if (!segs) return std::nullopt;
   simdjson::ondemand::document doc;
   if (local_parser().iterate(json.data(), json.size(), capacity).get(doc)) return std::nullopt;
-  simdjson::ondemand::value v;
-  if (doc.at_pointer(to_pointer(*segs)).get(v)) return std::nullopt;
+  std::optional<simdjson::ondemand::value> found = value_at(doc, path);
+  if (!found) return std::nullopt;
+  simdjson::ondemand::value& v = *found;
   simdjson::ondemand::json_type t;
   if (v.type().get(t)) return std::nullopt;
   std::string_view raw;
@@ -144,13 +153,10 @@ std::optional<std::string> scalar_of(simdjson::ondemand::value v) {
 
 std::optional<std::string> scalar_field(std::string_view json, std::size_t capacity,
                                         std::string_view path) {
-  auto segs = split_field_path(path);
-  if (!segs) return std::nullopt;
   simdjson::ondemand::document doc;
   if (local_parser().iterate(json.data(), json.size(), capacity).get(doc)) return std::nullopt;
-  simdjson::ondemand::value v;
-  if (doc.at_pointer(to_pointer(*segs)).get(v)) return std::nullopt;
-  return scalar_of(v);
+  std::optional<simdjson::ondemand::value> v = value_at(doc, path);
+  return v ? scalar_of(*v) : std::nullopt;
 }
 
 std::vector<std::optional<std::string>> scalar_fields(std::string_view json, std::size_t capacity,
@@ -160,13 +166,7 @@ std::vector<std::optional<std::string>> scalar_fields(std::string_view json, std
   simdjson::ondemand::document doc;
   if (local_parser().iterate(json.data(), json.size(), capacity).get(doc)) return out;
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    auto segs = split_field_path(paths[i]);
-    if (!segs) continue;
-    simdjson::ondemand::value v;
-    // at_pointer rewinds the document first: each path is looked up from
-    // the root over the same stage-1 index.
-    if (doc.at_pointer(to_pointer(*segs)).get(v)) continue;
-    out[i] = scalar_of(v);
+    if (std::optional<simdjson::ondemand::value> v = value_at(doc, paths[i])) out[i] = scalar_of(*v);
   }
   return out;
 }

@@ -83,13 +83,12 @@ Result<std::unique_ptr<Watch>> RestListerWatcher::watch(const ListOptions& optio
       resource_, namespace_, o,
       [q](std::vector<WatchEvent>& events) {
         MutexLock l(q->mu);
-        const bool was_empty = q->events.empty();
-        if (was_empty) {
+        if (q->events.empty()) {
           q->events.swap(events);
+          q->cv.notify_all();  // the reflector may be waiting only when there was nothing
         } else {
           for (auto& ev : events) q->events.push_back(std::move(ev));
         }
-        if (was_empty) q->cv.notify_all();
       },
       [q](Result<void> end) {
         MutexLock l(q->mu);
