@@ -57,6 +57,37 @@ std::string str_field(const json::object& o, const char* k) {
 
 bool has_finalizers(const Object& obj) { return !obj.finalizers().empty(); }
 
+// What a write's metadata.managedFields does, as kube-apiserver's field
+// manager decides it (k8s.io/apiserver fieldmanager, FieldManager.Update):
+// a list that decodes (every entry an object with operation "Apply" or
+// "Update" and fieldsType "FieldsV1", the only values the API allows) replaces
+// the object's; a list of empty entries ([{}]) clears them (the documented
+// way to strip them); anything else (absent, [], not decodable) keeps the live
+// object's, so a client that does not know the field cannot drop it. A status
+// write always keeps the live object's. kube-apiserver also files the
+// writer's own entry (the fields it set); this server computes no field sets,
+// so it adds none: objects written without managedFields have none.
+enum class ManagedFieldsWrite { kKeepLive, kClear, kTakeNew };
+
+ManagedFieldsWrite managed_fields_write(const json::object& meta) {
+  auto* v = meta.if_contains("managedFields");
+  if (!v || !v->is_array() || v->as_array().empty()) return ManagedFieldsWrite::kKeepLive;
+  const auto& entries = v->as_array();
+  bool all_empty = true;
+  bool decodes = true;
+  for (const auto& e : entries) {
+    if (!e.is_object()) return ManagedFieldsWrite::kKeepLive;
+    const auto& o = e.as_object();
+    all_empty = all_empty && o.empty();
+    auto* op = o.if_contains("operation");
+    auto* type = o.if_contains("fieldsType");
+    decodes = decodes && op && op->is_string() && (op->as_string() == "Apply" || op->as_string() == "Update") &&
+              type && type->is_string() && type->as_string() == "FieldsV1";
+  }
+  if (all_empty) return ManagedFieldsWrite::kClear;
+  return decodes ? ManagedFieldsWrite::kTakeNew : ManagedFieldsWrite::kKeepLive;
+}
+
 // a == b with the members named in `skip` left out of both (compared in
 // place: no copy of either object).
 bool equal_except(const json::object& a, const json::object& b,
@@ -380,7 +411,7 @@ Result<ObjectPtr> Store::create(const ResourceInfo& res, const std::string& ns, 
   std::string key = table_key(res.namespaced ? ns : "", name);
   Table& t = table(res);
   if (t.contains(key)) return already_exists(res, name);
-  meta.erase("managedFields");
+  if (managed_fields_write(meta) != ManagedFieldsWrite::kTakeNew) meta.erase("managedFields");
   meta.erase("deletionTimestamp");
   meta.erase("deletionGracePeriodSeconds");
   meta["uid"] = new_uid();
@@ -508,7 +539,17 @@ Result<ObjectPtr> Store::write_update(const ResourceInfo& res, const std::string
     if (auto* v = prev_meta.if_contains(k)) meta[k] = *v;
     else meta.erase(k);
   }
-  meta.erase("managedFields");
+  switch (sub == Subresource::kStatus ? ManagedFieldsWrite::kKeepLive : managed_fields_write(meta)) {
+    case ManagedFieldsWrite::kTakeNew:
+      break;
+    case ManagedFieldsWrite::kClear:
+      meta.erase("managedFields");
+      break;
+    case ManagedFieldsWrite::kKeepLive:
+      if (auto* v = prev_meta.if_contains("managedFields")) meta["managedFields"] = *v;
+      else meta.erase("managedFields");
+      break;
+  }
   obj["kind"] = prev["kind"];
   obj["apiVersion"] = prev["apiVersion"];
   if (res.has_generation && spec_changed(prev, obj)) {

@@ -280,5 +280,52 @@ TEST_F(ApiServerTest, ObjectsMatchTheCapturedShapes) {
   expect_same_shape(w, parse_json(r.body));
 }
 
+
+// kube-apiserver keeps the managedFields a write carries when they decode,
+// keeps the live ones when a write omits them or sends ones that do not
+// decode (a client that does not know the field cannot drop it), keeps the
+// live ones on a status write, and clears them for [{}].
+TEST_F(ApiServerTest, ManagedFieldsAreKeptLikeKubeApiserverKeepsThem) {
+  const std::string entry =
+      R"({"manager":"kube-controller-manager","operation":"Update","apiVersion":"v1",)"
+      R"("time":"2026-11-24T12:27:54Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:k":{}}}})";
+  const std::string path = "/api/v1/namespaces/default/configmaps";
+  auto r = post(path, R"({"metadata":{"name":"mf","managedFields":[)" + entry + R"(]},"data":{"k":"v"}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto managed = [&] {
+    auto got = parse_json(get(path + "/mf").body);
+    auto* m = got.at("metadata").as_object().if_contains("managedFields");
+    return m ? *m : json::value(nullptr);
+  };
+  const json::value want = json::array{parse_json(entry)};
+  EXPECT_EQ(managed(), want);
+
+  // An update without them, and one whose entry has no known operation, keep them.
+  r = put(path + "/mf", R"({"metadata":{"name":"mf"},"data":{"k":"v2"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(managed(), want);
+  r = put(path + "/mf", R"({"metadata":{"name":"mf","managedFields":[{"manager":"x","operation":"Bogus","fieldsType":"FieldsV1"}]},"data":{"k":"v3"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(managed(), want);
+  r = patch(path + "/mf", R"({"metadata":{"managedFields":null},"data":{"k":"v4"}})",
+            "application/merge-patch+json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(managed(), want);
+
+  // One that decodes replaces them; [{}] clears them.
+  const std::string other =
+      R"({"manager":"kubectl-edit","operation":"Update","apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":{}})";
+  r = put(path + "/mf", R"({"metadata":{"name":"mf","managedFields":[)" + other + R"(]},"data":{"k":"v5"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(managed(), json::value(json::array{parse_json(other)}));
+  r = patch(path + "/mf", R"({"metadata":{"managedFields":[{}]}})", "application/merge-patch+json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(managed().is_null()) << managed();
+
+  // A create whose managedFields do not decode stores none.
+  r = post(path, R"({"metadata":{"name":"mf2","managedFields":["nope"]}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_FALSE(parse_json(r.body).at("metadata").as_object().contains("managedFields"));
+}
 }  // namespace
 }  // namespace kube::testing
