@@ -41,8 +41,9 @@ std::string delete_body(const DeleteOptions& o) {
 }
 
 // Adds kind/apiVersion to an item of a typed list, which the server omits.
-Result<ObjectPtr> parse_item(std::string_view raw, std::string_view item_kind, std::string_view api_version) {
-  if (item_kind.empty() || raw.find("\"kind\"") != std::string_view::npos) return Object::parse(raw);
+Result<ObjectPtr> parse_item(std::string_view raw, std::string_view item_kind, std::string_view api_version,
+                             const ParseOptions& options) {
+  if (item_kind.empty() || raw.find("\"kind\"") != std::string_view::npos) return Object::parse(raw, options);
   std::string fixed;
   fixed.reserve(raw.size() + item_kind.size() + api_version.size() + 32);
   fixed += R"({"kind":")";
@@ -54,7 +55,7 @@ Result<ObjectPtr> parse_item(std::string_view raw, std::string_view item_kind, s
   std::size_t first = rest.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && rest[first] != '}') fixed += ',';
   fixed += rest;
-  return Object::parse(fixed);
+  return Object::parse(fixed, options);
 }
 
 Error list_error(const std::string& what) { return Error::internal("list response: " + what); }
@@ -97,7 +98,8 @@ std::string list_query(const ListOptions& o, bool watch) {
 namespace {
 
 // `body` must have SIMDJSON_PADDING bytes of capacity past its end.
-Result<ListResult> parse_list_with(simdjson::ondemand::parser& parser, const std::string& body) {
+Result<ListResult> parse_list_with(simdjson::ondemand::parser& parser, const std::string& body,
+                                   const ParseOptions& parse_options) {
   namespace od = simdjson::ondemand;
   od::document doc;
   if (auto err = parser.iterate(body.data(), body.size(), body.capacity()).get(doc)) {
@@ -147,7 +149,7 @@ Result<ListResult> parse_list_with(simdjson::ondemand::parser& parser, const std
         if (item_result.get_object().get(item) || item.raw_json().get(raw)) {
           return list_error("items[" + std::to_string(index) + "] is not an object");
         }
-        Result<ObjectPtr> obj = parse_item(raw, item_kind, out.api_version);
+        Result<ObjectPtr> obj = parse_item(raw, item_kind, out.api_version, parse_options);
         if (!obj) return list_error("items[" + std::to_string(index) + "]: " + obj.error().message);
         out.items.push_back(std::move(*obj));
         ++index;
@@ -159,7 +161,7 @@ Result<ListResult> parse_list_with(simdjson::ondemand::parser& parser, const std
 
 }  // namespace
 
-Result<ListResult> parse_list(std::string body) {
+Result<ListResult> parse_list(std::string body, const ParseOptions& options) {
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   // A parser's buffers grow to the largest document it has parsed (about five
   // bytes per byte of JSON) and stay. Kept per thread for pages; but a whole
@@ -169,10 +171,10 @@ Result<ListResult> parse_list(std::string body) {
   constexpr std::size_t kReuseParserUpTo = std::size_t{8} << 20;
   if (body.size() <= kReuseParserUpTo) {
     thread_local simdjson::ondemand::parser reused;
-    return parse_list_with(reused, body);
+    return parse_list_with(reused, body, options);
   }
   simdjson::ondemand::parser once;
-  return parse_list_with(once, body);
+  return parse_list_with(once, body, options);
 }
 
 RestClient::RestClient(std::shared_ptr<Transport> transport) : transport_(std::move(transport)) {}
@@ -215,7 +217,7 @@ Result<ListResult> RestClient::list(const Resource& r, std::string_view ns, cons
   req.headers.emplace_back("Accept", options.metadata_only ? kMetadataListAccept : kJson);
   Result<HttpResponse> resp = transport_->request(std::move(req));
   if (!resp) return resp.error();
-  return parse_list(std::move(resp->body));
+  return parse_list(std::move(resp->body), {.strip_managed_fields = options.strip_managed_fields});
 }
 
 Result<ObjectPtr> RestClient::create(const Resource& r, std::string_view ns, std::string_view json,
@@ -298,6 +300,7 @@ namespace {
 
 // One watch's decoding state; touched only on the I/O thread.
 struct WatchState {
+  explicit WatchState(ParseOptions options) : decoder(options) {}
   WatchDecoder decoder;
   std::vector<WatchEvent> batch;
   std::optional<Error> decode_error;
@@ -327,7 +330,7 @@ std::shared_ptr<CallHandle> RestClient::watch_batched(const Resource& r, std::st
                                                       const ListOptions& options,
                                                       std::function<void(std::vector<WatchEvent>&)> on_events,
                                                       std::function<void(Result<void>)> on_end) {
-  auto state = std::make_shared<WatchState>();
+  auto state = std::make_shared<WatchState>(ParseOptions{.strip_managed_fields = options.strip_managed_fields});
   state->on_events = std::move(on_events);
   state->on_end = std::move(on_end);
   HttpRequest req{.path = path(r, ns) + list_query(options, true)};

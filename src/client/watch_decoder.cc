@@ -48,7 +48,9 @@ struct WatchDecoder::Parser {
   simdjson::ondemand::parser parser;
 };
 
-WatchDecoder::WatchDecoder() : parser_(std::make_unique<Parser>()) { reserve(4096); }
+WatchDecoder::WatchDecoder(ParseOptions options) : parser_(std::make_unique<Parser>()), options_(options) {
+  reserve(4096);
+}
 WatchDecoder::~WatchDecoder() = default;
 
 void WatchDecoder::reserve(std::size_t extra) {
@@ -200,7 +202,7 @@ Result<void> WatchDecoder::make_event(WatchEventType type, std::string_view raw_
     if (!status) return stream_error(line_offset, "ERROR event whose object is not a Status");
     ev.error = std::move(*status);
   } else {
-    Result<ObjectPtr> parsed = Object::parse(raw_object);
+    Result<ObjectPtr> parsed = Object::parse(raw_object, options_);
     if (!parsed) return stream_error(line_offset, parsed.error().message);
     ev.object = std::move(*parsed);
   }

@@ -21,6 +21,7 @@ ResourceInformer SharedInformerFactory::for_resource(const Resource& resource) {
   o.reflector.label_selector = options_.label_selector;
   o.reflector.field_selector = options_.field_selector;
   o.reflector.transform = options_.transform;
+  o.reflector.strip_managed_fields = options_.strip_managed_fields;
   o.resync_period = options_.default_resync;
   if (auto it = options_.resync.find(resource.gvr); it != options_.resync.end()) o.resync_period = it->second;
   if (auto it = options_.field_indexes.find(resource.gvr); it != options_.field_indexes.end()) {

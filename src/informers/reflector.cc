@@ -175,6 +175,7 @@ bool Reflector::use_streaming() {
 Reflector::Next Reflector::list() {
   ListOptions o;
   o.label_selector = options_.label_selector;
+  o.strip_managed_fields = options_.strip_managed_fields;
   o.field_selector = options_.field_selector;
   o.resource_version = relist_resource_version();
   o.limit = options_.page_size;
@@ -278,6 +279,7 @@ Reflector::WatchRegistration Reflector::register_watch(Watch& w) {
 Reflector::Next Reflector::stream_list() {
   ListOptions o;
   o.label_selector = options_.label_selector;
+  o.strip_managed_fields = options_.strip_managed_fields;
   o.field_selector = options_.field_selector;
   // client-go reflector.go watchList() asks for rewatchResourceVersion(): the
   // last synced version, or "" (a consistent read) at first and after a 410;
@@ -450,6 +452,7 @@ Reflector::Next Reflector::watch() {
   if (!w) {
     ListOptions o;
     o.label_selector = options_.label_selector;
+    o.strip_managed_fields = options_.strip_managed_fields;
     o.field_selector = options_.field_selector;
     o.resource_version = last_sync_resource_version();
     o.allow_watch_bookmarks = true;

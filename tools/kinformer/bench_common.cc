@@ -148,10 +148,12 @@ std::size_t established_connections_to(int port) {
 }
 
 std::optional<Failure> populate(kube::RestClient& client, const kube::RestConfig& cfg,
-                                const std::string& ns, std::size_t count, std::size_t pod_bytes) {
+                                const std::string& ns, std::size_t count, std::size_t pod_bytes,
+                                bool live) {
   if (auto f = ensure_namespace(client, cfg, ns)) return f;
   return create_in_parallel(client, cfg, {{"", "v1", "pods"}, true}, ns, count, false, [&](std::size_t i) {
     auto shape = workload::nth_pod(i, ns);
+    shape.live = live;
     if (pod_bytes > 0) {
       std::size_t natural = workload::pod_json(shape).size();
       shape.padding = pod_bytes > natural + 40 ? pod_bytes - natural - 40 : 0;

@@ -59,8 +59,11 @@ std::size_t established_connections_to(int port);
 int url_port(const std::string& url);
 
 // Creates the namespace `ns` (if missing) and `count` workload pods in it with
-// a few threads; `pod_bytes` > 0 pads each pod's JSON to about that size.
+// a few threads; `pod_bytes` > 0 pads each pod's JSON to about that size;
+// `live` gives them what a ReplicaSet's pods carry on a live cluster
+// (workload::PodShape::live: managedFields, containerStatuses, ...).
 std::optional<Failure> populate(kube::RestClient& client, const kube::RestConfig& cfg,
-                                const std::string& ns, std::size_t count, std::size_t pod_bytes);
+                                const std::string& ns, std::size_t count, std::size_t pod_bytes,
+                                bool live = false);
 
 }  // namespace kinformer::cli

@@ -61,6 +61,8 @@ struct BenchFlags {
   std::size_t objects = 10000;
   std::size_t events = 0;
   std::size_t pod_bytes = 0;  // 0: the workload's natural size (~2.5 KB)
+  std::string pod_shape = "lean";
+  bool strip_managed_fields = false;
   std::string list_mode = "auto";
   std::string sync_timeout = "10m";
   std::string progress = "auto";
@@ -83,6 +85,8 @@ std::string reproduce(const BenchFlags& f, bool embedded) {
   if (embedded) cmd += " --objects " + std::to_string(f.objects);
   if (embedded && f.events > 0) cmd += " --events " + std::to_string(f.events);
   if (embedded && f.pod_bytes > 0) cmd += " --pod-bytes " + std::to_string(f.pod_bytes);
+  if (embedded && f.pod_shape != "lean") cmd += " --pod-shape " + f.pod_shape;
+  if (f.strip_managed_fields) cmd += " --strip-managed-fields";
   if (f.list_mode != "auto") cmd += " --list-mode " + f.list_mode;
   return cmd;
 }
@@ -157,7 +161,8 @@ int run_bench_sync(BenchFlags flags) {
   if (embedded) {
     Connection writer;  // its own transport, gone before the measurement starts
     if (auto f = connect(cluster, writer, {.qps = 5000, .burst = 5000})) return fail("bench", *f);
-    if (auto f = populate(*writer.client, writer.config, pod_ns, flags.objects, flags.pod_bytes))
+    if (auto f = populate(*writer.client, writer.config, pod_ns, flags.objects, flags.pod_bytes,
+                          flags.pod_shape == "live"))
       return fail("bench", *f);
   }
   std::string ns;
@@ -188,6 +193,7 @@ int run_bench_sync(BenchFlags flags) {
   kube::informers::InformerFactoryOptions options;
   options.namespace_ = ns;
   options.metadata_only = flags.metadata_only;
+  options.strip_managed_fields = flags.strip_managed_fields;
   options.reflector.list_mode = flags.list_mode == "paged"       ? kube::informers::ListMode::kPaged
                                 : flags.list_mode == "streaming" ? kube::informers::ListMode::kStreaming
                                                                  : kube::informers::ListMode::kAuto;
@@ -282,6 +288,13 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--pod-bytes", flags->pod_bytes,
                   "Embedded server: pad each pod's JSON to about this size (0: ~2.5 KB)")
       ->capture_default_str();
+  cmd->add_option("--pod-shape", flags->pod_shape,
+                  "Embedded server: lean (~2.5 KB) or live (~6 KB: what a ReplicaSet's pod carries on "
+                  "a live cluster, managedFields and containerStatuses included)")
+      ->check(CLI::IsMember({"lean", "live"}))
+      ->capture_default_str();
+  cmd->add_flag("--strip-managed-fields", flags->strip_managed_fields,
+                "Cache without metadata.managedFields (InformerFactoryOptions::strip_managed_fields)");
   cmd->add_option("--list-mode", flags->list_mode,
                   "auto (stream, else paged), paged, or streaming (WatchList)")
       ->check(CLI::IsMember({"auto", "paged", "streaming"}))

@@ -60,6 +60,9 @@ struct ListOptions {
   std::string resource_version_match = {};  // "", "NotOlderThan", "Exact"
   int timeout_seconds = 0;         // server-side timeout (watch, list)
   bool metadata_only = false;      // PartialObjectMetadata(List)
+  // Client side only: objects are built without metadata.managedFields
+  // (ParseOptions::strip_managed_fields).
+  bool strip_managed_fields = false;
   // Watch only:
   bool allow_watch_bookmarks = true;
   bool send_initial_events = false;  // streaming list (WatchList)
@@ -90,7 +93,7 @@ struct DeleteOptions {
 };
 
 // Parses a list response (exposed for tests and benchmarks).
-Result<ListResult> parse_list(std::string body);
+Result<ListResult> parse_list(std::string body, const ParseOptions& options = {});
 
 class RestClient {
  public:

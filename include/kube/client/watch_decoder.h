@@ -47,7 +47,8 @@ struct WatchEvent {
 
 class WatchDecoder {
  public:
-  WatchDecoder();
+  // `options`: how each event's object is built.
+  explicit WatchDecoder(ParseOptions options = {});
   ~WatchDecoder();
   WatchDecoder(const WatchDecoder&) = delete;
   WatchDecoder& operator=(const WatchDecoder&) = delete;
@@ -80,6 +81,7 @@ class WatchDecoder {
 
   struct Parser;
   std::unique_ptr<Parser> parser_;
+  const ParseOptions options_;
   // buf_[start_, size_) holds bytes not yet decoded; capacity_ keeps
   // simdjson's padding past size_ readable.
   std::unique_ptr<char[]> buf_;

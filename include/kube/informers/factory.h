@@ -74,6 +74,9 @@ struct InformerFactoryOptions {
   std::chrono::milliseconds default_resync{0};
   std::map<GroupVersionResource, std::chrono::milliseconds> resync = {};  // per resource
   TransformFunc transform = {};
+  // Cache every object without metadata.managedFields (see
+  // ReflectorOptions::strip_managed_fields; off by default, as in client-go).
+  bool strip_managed_fields = false;
   // Resource -> field paths to index (see above).
   std::map<GroupVersionResource, std::vector<std::string>> field_indexes = {
       {{"", "v1", "pods"}, {"spec.nodeName", "status.phase"}}};

@@ -176,6 +176,10 @@ struct ReflectorOptions {
   // ShouldResync). Null: always resync.
   std::function<bool()> should_resync;
   TransformFunc transform;
+  // Build every listed and watched object without metadata.managedFields
+  // (ParseOptions::strip_managed_fields): cut as the bytes are decoded, before
+  // the transform, so the full object is never held.
+  bool strip_managed_fields = false;
   // Called on every list or watch failure (client-go's WatchErrorHandler),
   // a streaming list found unsupported included (before the paged list).
   std::function<void(const Error&)> watch_error_handler;

@@ -552,6 +552,25 @@ TEST(CliBench, SyncOnTheEmbeddedServerPrintsNameValuePairsAndTheCommand) {
       << ls[1];
 }
 
+TEST(CliBench, SyncOfLivePodsWithoutManagedFieldsReproducesItsFlags) {
+  auto r = run({KINFORMER_BIN, "bench", "sync", "--objects", "200", "--pod-shape", "live", "--strip-managed-fields",
+                "--progress", "never"},
+               120s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), 2u) << r.out;
+  EXPECT_NE(ls[0].find("objects=200 "), std::string::npos) << ls[0];
+  // 200 live pods are ~6.6 KB each as listed, managedFields included.
+  auto list_mb = ls[0].find("list_mb=");
+  ASSERT_NE(list_mb, std::string::npos);
+  EXPECT_GT(std::stod(ls[0].substr(list_mb + 8)), 1.1) << ls[0];
+  EXPECT_NE(ls[1].find("--pod-shape live"), std::string::npos) << ls[1];
+  EXPECT_NE(ls[1].find("--strip-managed-fields"), std::string::npos) << ls[1];
+  auto bad = run({KINFORMER_BIN, "bench", "sync", "--pod-shape", "fat", "--progress", "never"}, 30s);
+  EXPECT_EQ(bad.code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--pod-shape"), std::string::npos) << bad.err;
+}
+
 TEST(CliBench, SyncWithThreadsSplitsItsCpuByThread) {
   auto r = run({KINFORMER_BIN, "bench", "sync", "--objects", "300", "--threads", "--progress", "never"}, 120s);
   ASSERT_EQ(r.code, 0) << r.err << r.out;

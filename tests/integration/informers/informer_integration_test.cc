@@ -258,6 +258,34 @@ TEST(InformerIntegration, MetadataOnlyFactoryHoldsOnlyMetadata) {
   EXPECT_LT((*got)->json().size(), 1000u);
 }
 
+TEST(InformerIntegration, StripManagedFieldsKeepsThemOutOfTheCacheOnly) {
+  auto c = Cluster::start();
+  ASSERT_TRUE(c.server);
+  ASSERT_TRUE(c.create_namespace("demo").ok());
+  const std::string body =
+      R"({"metadata":{"name":"a","labels":{"app":"web"},"managedFields":[{"manager":"kubectl-create",)"
+      R"("operation":"Update","apiVersion":"v1","time":"2026-11-24T12:27:54Z","fieldsType":"FieldsV1",)"
+      R"("fieldsV1":{"f:data":{".":{},"f:k":{}}}}]},"data":{"k":"v"}})";
+  ASSERT_TRUE(c.client->create(Cluster::configmaps(), "demo", body).ok());
+  auto opts = fast();
+  opts.strip_managed_fields = true;
+  SharedInformerFactory f(c.client, opts);
+  auto cms = f.configmaps();
+  f.start();
+  ASSERT_TRUE(f.wait_for_cache_sync(30s)[0].synced);
+  ASSERT_TRUE(c.put_configmap("demo", "b", "1").ok());
+  ASSERT_TRUE(eventually([&] { return cms.informer->indexer().size() == 2; }));
+  auto got = cms.objects().namespace_("demo").get("a");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE((*got)->raw_field("metadata.managedFields").has_value());
+  EXPECT_EQ((*got)->field_string("data.k"), "v");
+  EXPECT_EQ((*got)->label("app"), "web");
+  // The server still has them: only the cache went without.
+  auto live = c.client->get(Cluster::configmaps(), "demo", "a");
+  ASSERT_TRUE(live.ok());
+  EXPECT_TRUE((*live)->raw_field("metadata.managedFields").has_value());
+}
+
 TEST(InformerIntegration, WaitForCacheSyncSaysWhyAResourceDidNotSync) {
   auto c = Cluster::start();
   ASSERT_TRUE(c.server);

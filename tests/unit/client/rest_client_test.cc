@@ -57,6 +57,23 @@ TEST(ParseList, PagedPodListGivesItemsContinueAndRemainingCount) {
   EXPECT_EQ(list->items[0]->namespace_(), "demo");
 }
 
+TEST(ParseList, StripManagedFieldsBuildsEveryItemWithout) {
+  KUBE_FIXTURE_OR_SKIP(body, "lists/pods-rv0.json");
+  Result<ListResult> full = parse_list(body);
+  Result<ListResult> lean = parse_list(body, {.strip_managed_fields = true});
+  ASSERT_TRUE(full) << full.error().message;
+  ASSERT_TRUE(lean) << lean.error().message;
+  ASSERT_EQ(lean->items.size(), full->items.size());
+  ASSERT_FALSE(full->items.empty());
+  for (std::size_t i = 0; i < lean->items.size(); ++i) {
+    ASSERT_TRUE(full->items[i]->raw_field("metadata.managedFields").has_value());
+    auto want = full->items[i]->to_value();
+    want.at("metadata").as_object().erase("managedFields");
+    EXPECT_EQ(lean->items[i]->to_value(), want);
+    EXPECT_EQ(lean->items[i]->kind(), "Pod");  // filled in, as without the option
+  }
+}
+
 // Found by tests/fuzz/response_fuzz: a malformed "items" value was read in a
 // way that threw out of parse_list (and ended the process).
 TEST(ParseList, MalformedItemsIsAnErrorNotAnException) {

@@ -64,6 +64,27 @@ const char* kWatchFixtures[] = {
     "watch/pods-watchlist-no-rv.jsonl",      "watch/pods-watchlist.jsonl",
 };
 
+TEST(WatchDecoder, StripManagedFieldsBuildsEveryEventsObjectWithout) {
+  KUBE_FIXTURE_OR_SKIP(stream, "watch/pods-watchlist.jsonl");
+  WatchDecoder full_dec;
+  WatchDecoder lean_dec({.strip_managed_fields = true});
+  std::vector<WatchEvent> full, lean;
+  ASSERT_TRUE(full_dec.feed(stream, full).ok());
+  ASSERT_TRUE(lean_dec.feed(stream, lean).ok());
+  ASSERT_TRUE(full_dec.finish(full).ok());
+  ASSERT_TRUE(lean_dec.finish(lean).ok());
+  ASSERT_EQ(lean.size(), full.size());
+  std::size_t stripped = 0;
+  for (std::size_t i = 0; i < lean.size(); ++i) {
+    EXPECT_EQ(lean[i].type, full[i].type);
+    if (!full[i].object) continue;
+    auto want = full[i].object->to_value();
+    if (want.at("metadata").as_object().erase("managedFields") > 0) ++stripped;
+    EXPECT_EQ(lean[i].object->to_value(), want);
+  }
+  EXPECT_GT(stripped, 0u);  // the captured pods have them
+}
+
 TEST(WatchDecoder, ConfigMapWatchFixtureYieldsEveryEventInOrder) {
   KUBE_FIXTURE_OR_SKIP(stream, "watch/configmaps-watch.jsonl");
   Decoded d = decode_in_pieces(stream, {stream.size()});

@@ -113,6 +113,30 @@ TEST(Object, UnescapesMetadataStrings) {
   EXPECT_EQ(o->label("k"), "v\"q");
 }
 
+// Strings whose bytes occur in the JSON as they are cost nothing more; the
+// rest (written with escapes) are copied, unescaped.
+TEST(Object, MetadataStringsThatOccurInTheJsonAreViewsIntoIt) {
+  ObjectPtr o = must_parse(
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"demo","uid":"u-1",)"
+      R"("resourceVersion":"9","labels":{"app":"web","esc":"a\u0062c"}}})");
+  ASSERT_TRUE(o);
+  auto inside = [&](std::string_view s) {
+    return s.data() >= o->json().data() && s.data() + s.size() <= o->json().data() + o->json().size();
+  };
+  for (std::string_view s : {o->api_version(), o->kind(), o->name(), o->namespace_(), o->uid(),
+                             o->resource_version(), o->labels()[0].key, o->labels()[0].value,
+                             o->labels()[1].key, o->labels()[1].value}) {
+    if (s == "abc") {
+      EXPECT_FALSE(inside(s)) << s;
+    } else {
+      EXPECT_TRUE(inside(s)) << s;
+    }
+  }
+  EXPECT_EQ(o->label("esc"), "abc");
+  EXPECT_EQ(o->name(), "web-1");
+  EXPECT_EQ(o->uid(), "u-1");
+}
+
 TEST(Object, AbsentMetadataIsEmpty) {
   ObjectPtr o = must_parse(R"({"kind":"Thing"})");
   EXPECT_EQ(o->name(), "");
@@ -215,6 +239,94 @@ TEST(Object, FromValueBuildsTheSameObject) {
   EXPECT_FALSE(Object::from_value(boost::json::value(3)).ok());
 }
 
+
+// ParseOptions::strip_managed_fields: the member is cut out of the bytes,
+// wherever it sits in metadata and however the text is formatted; every
+// other field is as it was.
+const char* kManagedEntry =
+    R"({"manager":"kubelet","operation":"Update","apiVersion":"v1","time":"2026-11-24T12:27:54Z",)"
+    R"("fieldsType":"FieldsV1","fieldsV1":{"f:status":{"f:phase":{}}},"subresource":"status"})";
+
+// `want_json`: the bytes expected (the input's, minified, with the member
+// and one comma cut; the other members keep their order).
+void expect_stripped(const std::string& text, std::string_view want_json = {}) {
+  auto full = must_parse(text);
+  ASSERT_TRUE(full);
+  boost::json::value want = full->to_value();
+  want.at("metadata").as_object().erase("managedFields");
+  auto r = Object::parse(text, {.strip_managed_fields = true});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const ObjectPtr& out = *r;
+  EXPECT_EQ(out->to_value(), want) << text;
+  if (!want_json.empty()) {
+    EXPECT_EQ(out->json(), want_json);
+  }
+  EXPECT_FALSE(out->raw_field("metadata.managedFields").has_value());
+  EXPECT_EQ(out->name(), full->name());
+  EXPECT_EQ(out->namespace_(), full->namespace_());
+  EXPECT_EQ(out->resource_version(), full->resource_version());
+  EXPECT_EQ(out->uid(), full->uid());
+  ASSERT_EQ(out->labels().size(), full->labels().size());
+  for (std::size_t i = 0; i < out->labels().size(); ++i) {
+    EXPECT_EQ(out->labels()[i].key, full->labels()[i].key);
+    EXPECT_EQ(out->labels()[i].value, full->labels()[i].value);
+  }
+}
+
+TEST(ObjectStripManagedFields, CutsTheMemberWhereverItSitsInMetadata) {
+  const std::string mf = std::string(R"("managedFields":[)") + kManagedEntry + "]";
+  const std::string head = R"({"apiVersion":"v1","kind":"Pod","metadata":{)";
+  const std::string rest = R"(,"spec":{"managedFields":"not metadata's"},"status":{"phase":"Running"}})";
+  const std::string meta = R"("name":"a","namespace":"demo","labels":{"app":"web"},"resourceVersion":"7")";
+  const std::string want = head + meta + "}" + rest;
+  expect_stripped(head + R"("name":"a","namespace":"demo",)" + mf + R"(,"labels":{"app":"web"},"resourceVersion":"7"})" +
+                      rest,
+                  want);
+  expect_stripped(head + mf + "," + meta + "}" + rest, want);
+  expect_stripped(head + meta + "," + mf + "}" + rest, want);
+  expect_stripped(R"({"metadata":{)" + mf + "}" + rest, R"({"metadata":{})" + rest);
+  // Formatted text: whitespace around the key, the colon and the commas.
+  expect_stripped("{\n  \"metadata\": {\n    \"name\": \"a\" ,\n    \"managedFields\" :  [" +
+                      std::string(kManagedEntry) + "] ,\n    \"uid\": \"u\"\n  }\n}\n",
+                  R"({"metadata":{"name":"a","uid":"u"}})");
+  expect_stripped("{ \"metadata\" : { \"managedFields\" : [ ] , \"name\" : \"a\" } }", R"({"metadata":{"name":"a"}})");
+}
+
+TEST(ObjectStripManagedFields, StripsTheCapturedPodsAndNothingElse) {
+  KUBE_FIXTURE_OR_SKIP(text, "objects/pod.json");
+  expect_stripped(text);
+  auto stripped = Object::parse(text, {.strip_managed_fields = true});
+  ASSERT_TRUE(stripped.ok());
+  EXPECT_LT((*stripped)->json().size(), must_parse(text)->json().size() * 7 / 10);  // a third of the pod
+}
+
+TEST(ObjectStripManagedFields, LeavesObjectsWithoutThemAndReportsBadJsonAsBefore) {
+  const std::string text = R"({"metadata":{"name":"a","annotations":{"managedFields":"x"}},"managedFields":1})";
+  auto r = Object::parse(text, {.strip_managed_fields = true});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->json(), text);
+  auto bad = Object::parse(R"({"metadata":{"managedFields":[1,2}})", {.strip_managed_fields = true});
+  ASSERT_FALSE(bad.ok());
+  auto bad_plain = Object::parse(R"({"metadata":{"managedFields":[1,2}})");
+  ASSERT_FALSE(bad_plain.ok());
+  // Bad JSON inside the member that is cut is still bad JSON.
+  EXPECT_FALSE(Object::parse(R"({"metadata":{"managedFields":[1 2]}})", {.strip_managed_fields = true}).ok());
+  EXPECT_FALSE(Object::parse(R"({"metadata":{"managedFields":[{"a":}]}})", {.strip_managed_fields = true}).ok());
+  EXPECT_FALSE(Object::parse("[1]", {.strip_managed_fields = true}).ok());
+}
+
+TEST(ObjectRawField, IsAViewOfTheFieldsTextInsideTheObject) {
+  auto in = must_parse(R"({"metadata":{"name":"a"},"spec":{"ports":[{"port":80},{"port":443}],"x":null}})");
+  ASSERT_TRUE(in);
+  auto ports = in->raw_field("spec.ports");
+  ASSERT_TRUE(ports);
+  EXPECT_EQ(*ports, R"([{"port":80},{"port":443}])");
+  EXPECT_GE(ports->data(), in->json().data());
+  EXPECT_LE(ports->data() + ports->size(), in->json().data() + in->json().size());
+  EXPECT_EQ(in->raw_field("spec.ports.1.port"), "443");
+  EXPECT_EQ(in->raw_field("spec.x"), "null");
+  EXPECT_FALSE(in->raw_field("spec.missing").has_value());
+}
 }  // namespace
 }  // namespace kube
 
