@@ -127,6 +127,24 @@ void BM_Parse_KubeObjectMinifiedInput(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 
+// Minified input built without metadata.managedFields (ParseOptions): the
+// cut's cost, and what each cached object then holds.
+void BM_Parse_KubeObjectStripManagedFields(benchmark::State& state) {
+  const std::string& pretty = fixture(static_cast<int>(state.range(0)));
+  std::string text((*kube::Object::parse(pretty))->json());
+  const kube::ParseOptions strip{.strip_managed_fields = true};
+  for (auto _ : state) {
+    auto r = kube::Object::parse(text, strip);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+  std::vector<kube::ObjectPtr> held;
+  held.reserve(kHeld);
+  std::size_t before = heap_in_use();
+  for (int i = 0; i < kHeld; ++i) held.push_back(*kube::Object::parse(text, strip));
+  set_memory_counters(state, before, heap_in_use(), text);
+}
+
 // The cost of laziness: one field read from each representation.
 void BM_Field_BoostDom(benchmark::State& state) {
   boost::json::value v = boost::json::parse(fixture(0));
@@ -157,6 +175,7 @@ BENCHMARK(BM_Parse_BoostDom)->DenseRange(0, 2)->ArgName("fixture");
 BENCHMARK(BM_Parse_SimdjsonDom)->DenseRange(0, 2)->ArgName("fixture");
 BENCHMARK(BM_Parse_KubeObject)->DenseRange(0, 2)->ArgName("fixture");
 BENCHMARK(BM_Parse_KubeObjectMinifiedInput)->DenseRange(0, 2)->ArgName("fixture");
+BENCHMARK(BM_Parse_KubeObjectStripManagedFields)->DenseRange(0, 2)->ArgName("fixture");
 BENCHMARK(BM_Field_BoostDom);
 BENCHMARK(BM_Field_KubeObjectLazy);
 BENCHMARK(BM_Field_KubeObjectMetadata);

@@ -151,15 +151,24 @@ class Object::Builder {
   void build(std::string_view json, Object& o) const {
     // Where each string is found in the JSON (npos: copied), in the order
     // put() takes them below; kept per thread so building allocates nothing.
+    // They are looked up in the order a Go server writes them (ObjectMeta's
+    // field order, map keys sorted), each search starting where the last
+    // one ended, so the searches together read the metadata about once.
     thread_local std::vector<std::size_t> found;
     found.clear();
     std::size_t strings = 0;
+    std::size_t hint = 0;
     auto look = [&](std::string_view s) {
-      std::size_t at = s.empty() ? 0 : json.find(s);
+      std::size_t at = 0;
+      if (!s.empty()) {
+        at = json.find(s, hint);
+        if (at == std::string_view::npos && hint > 0) at = json.find(s);
+        if (at != std::string_view::npos) hint = at + s.size();
+      }
       found.push_back(at);
       if (at == std::string_view::npos) strings += s.size();
     };
-    for (std::string_view v : {api_version_, kind_, name_, namespace_, uid_, resource_version_, generate_name_,
+    for (std::string_view v : {kind_, api_version_, name_, generate_name_, namespace_, uid_, resource_version_,
                                creation_timestamp_, deletion_timestamp_}) {
       look(v);
     }
@@ -187,13 +196,13 @@ class Object::Builder {
       pos += s.size();
       return r;
     };
-    o.api_version_ = put(api_version_);
     o.kind_ = put(kind_);
+    o.api_version_ = put(api_version_);
     o.name_ = put(name_);
+    o.generate_name_ = put(generate_name_);
     o.ns_ = put(namespace_);
     o.uid_ = put(uid_);
     o.resource_version_ = put(resource_version_);
-    o.generate_name_ = put(generate_name_);
     o.creation_timestamp_ = put(creation_timestamp_);
     o.deletion_timestamp_ = put(deletion_timestamp_);
     o.generation_ = generation_;
