@@ -6,7 +6,7 @@
 // fields are read lazily from the bytes, on request, by path.
 //
 // Why bytes and not a DOM: see docs/design.md ("Object representation"). In
-// short, a cached pod costs ~1.05x its minified JSON size this way, against
+// short, a cached pod costs ~1.03x its minified JSON size this way, against
 // 3-5x for a Boost.JSON or simdjson DOM, and building it runs at >1 GB/s.
 //
 // Objects are immutable and handed around as ObjectPtr
