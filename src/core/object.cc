@@ -292,7 +292,8 @@ Result<ObjectPtr> Object::parse(std::string_view text, const ParseOptions& optio
   // still an error). The DOM keeps its own copy of the strings, so the
   // metadata read from it below stays valid after the cut.
   if (options.strip_managed_fields) {
-    if (auto cut = managed_fields_member(std::string_view(scratch.data(), text.size()), text.size() + kPadding)) {
+    // A loop: JSON allows the key twice, and each cut leaves valid JSON.
+    while (auto cut = managed_fields_member(std::string_view(scratch.data(), text.size()), text.size() + kPadding)) {
       auto [begin, end] = *cut;
       std::size_t rest = text.size() - end;
       std::memmove(scratch.data() + begin, scratch.data() + end, rest);

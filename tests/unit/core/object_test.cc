@@ -290,6 +290,11 @@ TEST(ObjectStripManagedFields, CutsTheMemberWhereverItSitsInMetadata) {
                       std::string(kManagedEntry) + "] ,\n    \"uid\": \"u\"\n  }\n}\n",
                   R"({"metadata":{"name":"a","uid":"u"}})");
   expect_stripped("{ \"metadata\" : { \"managedFields\" : [ ] , \"name\" : \"a\" } }", R"({"metadata":{"name":"a"}})");
+  // JSON allows a key twice: every copy goes.
+  auto twice = Object::parse(R"({"metadata":{"managedFields":[],"name":"a","managedFields":[{}]}})",
+                             {.strip_managed_fields = true});
+  ASSERT_TRUE(twice.ok());
+  EXPECT_EQ((*twice)->json(), R"({"metadata":{"name":"a"}})");
 }
 
 TEST(ObjectStripManagedFields, StripsTheCapturedPodsAndNothingElse) {
