@@ -240,6 +240,8 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
+constexpr std::string_view kManagedFieldsKey = "\"managedFields\"";
+
 // Where the member `"managedFields": <value>` of the top-level metadata sits
 // in `padded` (readable to `capacity`), with the comma that joins it to a
 // neighbour: [begin, end) to cut. simdjson matches keys as written, so a key
@@ -249,15 +251,15 @@ std::optional<std::pair<std::size_t, std::size_t>> managed_fields_member(std::st
                                                                          std::size_t capacity) {
   std::optional<std::string_view> value = detail::raw_field(padded, capacity, "metadata.managedFields");
   if (!value) return std::nullopt;
-  constexpr std::string_view kKey = "\"managedFields\"";
   std::size_t begin = static_cast<std::size_t>(value->data() - padded.data());
   std::size_t end = begin + value->size();
   while (begin > 0 && is_space(padded[begin - 1])) --begin;
   if (begin == 0 || padded[begin - 1] != ':') return std::nullopt;
   --begin;
   while (begin > 0 && is_space(padded[begin - 1])) --begin;
-  if (begin < kKey.size() || padded.substr(begin - kKey.size(), kKey.size()) != kKey) return std::nullopt;
-  begin -= kKey.size();
+  const std::size_t n = kManagedFieldsKey.size();
+  if (begin < n || padded.substr(begin - n, n) != kManagedFieldsKey) return std::nullopt;
+  begin -= n;
   std::size_t before = begin;
   while (before > 0 && is_space(padded[before - 1])) --before;
   if (before > 0 && padded[before - 1] == ',') return std::pair{before - 1, end};
@@ -293,7 +295,11 @@ Result<ObjectPtr> Object::parse(std::string_view text, const ParseOptions& optio
   // metadata read from it below stays valid after the cut.
   if (options.strip_managed_fields) {
     // A loop: JSON allows the key twice, and each cut leaves valid JSON.
-    while (auto cut = managed_fields_member(std::string_view(scratch.data(), text.size()), text.size() + kPadding)) {
+    // A pass only while the key's text is there (searched from its 'm': a
+    // quote would stop the search at every string).
+    while (text.find(kManagedFieldsKey.substr(1)) != std::string_view::npos) {
+      auto cut = managed_fields_member(std::string_view(scratch.data(), text.size()), text.size() + kPadding);
+      if (!cut) break;
       auto [begin, end] = *cut;
       std::size_t rest = text.size() - end;
       std::memmove(scratch.data() + begin, scratch.data() + end, rest);
