@@ -172,11 +172,16 @@ bool Reflector::use_streaming() {
   return streaming;
 }
 
-Reflector::Next Reflector::list() {
+ListOptions Reflector::request_options() const {
   ListOptions o;
   o.label_selector = options_.label_selector;
-  o.strip_managed_fields = options_.strip_managed_fields;
   o.field_selector = options_.field_selector;
+  o.strip_managed_fields = options_.strip_managed_fields;
+  return o;
+}
+
+Reflector::Next Reflector::list() {
+  ListOptions o = request_options();
   o.resource_version = relist_resource_version();
   o.limit = options_.page_size;
   std::vector<ObjectPtr> items;
@@ -277,10 +282,7 @@ Reflector::WatchRegistration Reflector::register_watch(Watch& w) {
 }
 
 Reflector::Next Reflector::stream_list() {
-  ListOptions o;
-  o.label_selector = options_.label_selector;
-  o.strip_managed_fields = options_.strip_managed_fields;
-  o.field_selector = options_.field_selector;
+  ListOptions o = request_options();
   // client-go reflector.go watchList() asks for rewatchResourceVersion(): the
   // last synced version, or "" (a consistent read) at first and after a 410;
   // always with NotOlderThan and bookmarks, which kube-apiserver requires with
@@ -450,10 +452,7 @@ Reflector::Next Reflector::watch() {
   // connection), give up 30 s later ourselves.
   auto hard_deadline = continued_deadline_;
   if (!w) {
-    ListOptions o;
-    o.label_selector = options_.label_selector;
-    o.strip_managed_fields = options_.strip_managed_fields;
-    o.field_selector = options_.field_selector;
+    ListOptions o = request_options();
     o.resource_version = last_sync_resource_version();
     o.allow_watch_bookmarks = true;
     auto timeout = random_watch_timeout();

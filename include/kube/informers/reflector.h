@@ -244,6 +244,9 @@ class Reflector {
   // A listed object as it enters the FIFO: the cached pointer when unchanged,
   // else transformed (nullptr: dropped).
   ObjectPtr prepare_listed(ObjectPtr obj, const std::string& key);
+  // What every list and watch request carries: the selectors and how objects
+  // are built.
+  ListOptions request_options() const;
   Next list();
   Next stream_list();
   Next streaming_failed(const Error& e);
