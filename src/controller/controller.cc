@@ -238,12 +238,14 @@ void Controller::process(const std::string& key) {
     --metrics_.active_workers;
     metrics_.reconcile_time.observe(took);
   }
-  // Counted before the key goes back to the queue, so a retry never runs
-  // ahead of the count of the failure that caused it.
+  // A failure is counted before the key goes back to the queue, so a retry
+  // never runs ahead of the count of the failure that caused it. A success is
+  // counted after its key's backoff is forgotten, so whoever sees the count
+  // also sees the reset.
   std::visit(Overloaded{
                  [&](const Done&) {
-                   count(&ControllerMetrics::reconcile_success);
                    queue_.forget(key);
+                   count(&ControllerMetrics::reconcile_success);
                  },
                  [&](const Requeue&) {
                    count(&ControllerMetrics::reconcile_requeue);
