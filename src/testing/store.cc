@@ -20,7 +20,9 @@ bool Watcher::push(WatchEvent event) {
 void Watcher::take(std::vector<WatchEvent>& into, bool& closed) {
   MutexLock l(mu_);
   closed = closed_;
-  if (into.empty()) {
+  if (cut_) {
+    into.clear();
+  } else if (into.empty()) {
     into.swap(queue_);
   } else {
     std::move(queue_.begin(), queue_.end(), std::back_inserter(into));
@@ -36,6 +38,18 @@ bool Watcher::closed() const {
 void Watcher::close() {
   {
     MutexLock l(mu_);
+    if (closed_) return;
+    closed_ = true;
+  }
+  notify_();
+}
+
+void Watcher::cut() {
+  std::vector<WatchEvent> dropped;  // freed outside the lock
+  {
+    MutexLock l(mu_);
+    cut_ = true;
+    dropped.swap(queue_);
     if (closed_) return;
     closed_ = true;
   }
@@ -709,7 +723,7 @@ std::size_t Store::open_watchers() const {
 
 void Store::close_watchers() {
   MutexLock l(mu_);
-  for (auto& [gr, index] : watchers_) index.for_each([](Watcher& s) { s.close(); });
+  for (auto& [gr, index] : watchers_) index.for_each([](Watcher& s) { s.cut(); });
   watchers_.clear();
 }
 

@@ -61,17 +61,25 @@ class Watcher {
   void notify() { notify_(); }
   // Moves everything queued so far to the end of `into` (a swap when `into`
   // is empty, so the two vectors' memory is reused); `closed` is set when the
-  // store ended the watch.
+  // store ended the watch. After cut(), empties `into` instead: the events
+  // the stream still holds are not sent either.
   void take(std::vector<WatchEvent>& into, bool& closed);
+  // Ends the watch once what is queued has gone out (the resource went away:
+  // its last DELETED events are still delivered).
   void close();
+  // Ends the watch now, sending nothing more: a server that stops a watch
+  // (close_watches_now(), a restart) writes none of what is still queued, and
+  // the client resumes from the last event it saw.
+  void cut();
   bool closed() const;
 
  private:
   const std::string namespace_;  // "" = all namespaces
   const std::function<void()> notify_;
-  mutable kube::Mutex mu_;  // guards queue_ and closed_
+  mutable kube::Mutex mu_;  // guards queue_, closed_ and cut_
   std::vector<WatchEvent> queue_ KUBE_GUARDED_BY(mu_);
   bool closed_ KUBE_GUARDED_BY(mu_) = false;
+  bool cut_ KUBE_GUARDED_BY(mu_) = false;
 };
 
 struct ListOptions {
@@ -143,7 +151,8 @@ class Store {
 
   // Drops the whole history (older resourceVersions now get 410).
   void compact();
-  // Ends every watch (fault injection, restart, stop).
+  // Ends every watch now, sending nothing more (fault injection, restart,
+  // stop): Watcher::cut().
   void close_watchers();
   // Watches registered and not closed (each is registered before its client
   // sees the response headers).

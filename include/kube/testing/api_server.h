@@ -229,11 +229,16 @@ class ApiServer {
   // Each event sent on a watch closes the stream with this probability.
   void close_watches_randomly(double probability);
   // Ends every open watch stream now (the clean end of a chunked response).
+  // Events not yet written are not sent: the client resumes from the last one
+  // it saw.
   void close_watches_now();
   // Watch streams open now (registered before the client gets its headers,
   // so a test can wait for a client's watch to be really open).
   std::size_t open_watches() const;
-  // While stalled, watch streams keep the connection but send nothing.
+  // While stalled, watch streams keep the connection but send no new events
+  // (a watch opened meanwhile still sends its initial state or history
+  // replay); the held events go out once resumed, unless the stream is ended
+  // first (close_watches_now(), restart()).
   void stall_watches(bool stalled);
   // The next `count` requests (watches included) answer `code` with a
   // Status body: 429 (with Retry-After: retry_after_seconds), 500, 410 ...

@@ -111,6 +111,23 @@ TEST_F(ApiServerTest, StalledWatchesDeliverNothingUntilResumed) {
   EXPECT_TRUE(w->next(seconds(5)));
 }
 
+// A watch the server ends sends nothing it had not written yet; the client
+// resumes from the last event it saw and gets it then.
+TEST_F(ApiServerTest, CloseWatchesNowSendsNothingStillQueuedAndAResumeGetsIt) {
+  const std::string from = std::to_string(server_->resource_version());
+  auto w = client_->watch("/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=" + from);
+  server_->stall_watches(true);
+  create_configmap("default", "held");
+  server_->close_watches_now();
+  server_->stall_watches(false);
+  EXPECT_FALSE(w->next(seconds(5)));
+  EXPECT_TRUE(w->ended());
+  auto resumed = client_->watch("/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=" + from);
+  auto chunk = resumed->next(seconds(5));
+  ASSERT_TRUE(chunk);
+  EXPECT_NE(chunk->find(R"("name":"held")"), std::string::npos) << *chunk;
+}
+
 TEST_F(ApiServerTest, RestartDropsConnectionsAndKeepsData) {
   create_configmap("default", "keep");
   auto w = client_->watch("/api/v1/configmaps?watch=1&resourceVersion=" + std::to_string(server_->resource_version()));
