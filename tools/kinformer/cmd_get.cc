@@ -40,7 +40,16 @@ int get_one(const Query& q, const ObjectPrinter& printer) {
     }
     return fail("get", server_failure(obj.error(), q.connection.config));
   }
-  std::cout << printer.object(**obj, std::chrono::system_clock::now()) << std::flush;
+  kube::ObjectPtr shown = std::move(*obj);
+  if (q.strip_managed_fields) {
+    // A GET has no parse options: parse the one object again without them.
+    auto stripped = kube::Object::parse(shown->json(), {.strip_managed_fields = true});
+    if (!stripped)
+      return fail("get", {kServer, "the server's " + display_name(q.api) + " \"" + q.name +
+                                       "\": " + stripped.error().message});
+    shown = std::move(*stripped);
+  }
+  std::cout << printer.object(*shown, std::chrono::system_clock::now()) << std::flush;
   return kOk;
 }
 
@@ -57,6 +66,7 @@ int get_list(const Query& q, const ObjectPrinter& printer, const GetFlags& flags
   o.label_selector = q.label_selector;
   o.field_selector = q.field_selector;
   o.limit = flags.chunk_size;
+  o.strip_managed_fields = q.strip_managed_fields;
   std::vector<kube::ObjectPtr> all;
   while (true) {
     auto page = client.list(q.api.resource(), q.namespace_, o);

@@ -30,6 +30,7 @@ struct ServeFlags {
   std::string namespace_;
   bool all_namespaces = false;
   std::string label_selector;
+  bool strip_managed_fields = false;
   ClusterFlags cluster;
 };
 
@@ -96,6 +97,7 @@ int run_serve(const ServeFlags& flags) {
   kube::informers::InformerFactoryOptions options;
   options.namespace_ = flags.namespace_;  // all namespaces unless -n
   options.label_selector = flags.label_selector;
+  options.strip_managed_fields = flags.strip_managed_fields;
   kube::informers::SharedInformerFactory factory(conn.client, options);
   std::vector<kube::serve::ServedResource> served;
   for (const auto& t : types) {
@@ -157,6 +159,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("-A,--all-namespaces", flags->all_namespaces, "Every namespace (the default)");
   cmd->add_option("-l,--selector", flags->label_selector,
                   "Cache only objects matching this label selector");
+  cmd->add_flag("--strip-managed-fields", flags->strip_managed_fields,
+                "Cache and serve objects without metadata.managedFields (often a third of a "
+                "pod's bytes; clients then never see them)");
   add_cluster_flags(*cmd, flags->cluster);
   cmd->footer(kExitCodeHelp);
   cmd->callback([flags, &exit_code] { exit_code = run_serve(*flags); });

@@ -150,6 +150,7 @@ kube::informers::InformerFactoryOptions factory_options(const Query& q, const Wa
         (options.field_selector.empty() ? "" : ",") + std::string("metadata.name=") + q.name;
   }
   options.reflector.page_size = flags.chunk_size;
+  options.strip_managed_fields = q.strip_managed_fields;
   return options;
 }
 

@@ -21,6 +21,9 @@ void add_query_flags(CLI::App& cmd, QueryFlags& flags) {
                  "Field selector, e.g. 'status.phase=Running'");
   cmd.add_option("-o,--output", flags.output,
                  "Output format: wide, json, yaml or name (default: a table)");
+  cmd.add_flag("--show-managed-fields", flags.show_managed_fields,
+               "Keep metadata.managedFields in json and yaml output (hidden by default, as "
+               "kubectl hides them)");
   add_cluster_flags(cmd, flags.cluster);
 }
 
@@ -57,6 +60,7 @@ std::optional<Failure> prepare_query(const QueryFlags& flags, std::string_view v
   }
   out.label_selector = flags.label_selector;
   out.field_selector = flags.field_selector;
+  out.strip_managed_fields = !flags.show_managed_fields;
 
   if (auto f = connect(flags.cluster, out.connection)) return f;
   kube::Discovery discovery(*out.connection.client);

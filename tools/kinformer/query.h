@@ -1,6 +1,6 @@
 // The arguments `kinformer get` and `kinformer watch` share, and their
-// validation: RESOURCE [NAME], -n/-A, -l, --field-selector, -o, and the
-// cluster flags.
+// validation: RESOURCE [NAME], -n/-A, -l, --field-selector, -o,
+// --show-managed-fields, and the cluster flags.
 //
 //   QueryFlags flags;
 //   add_query_flags(*cmd, flags);
@@ -36,6 +36,7 @@ struct QueryFlags {
   std::string label_selector;
   std::string field_selector;
   std::string output;
+  bool show_managed_fields = false;
   ClusterFlags cluster;
 };
 
@@ -49,6 +50,9 @@ struct Query {
   std::string label_selector;
   std::string field_selector;
   OutputFormat format = OutputFormat::kTable;
+  // Drop metadata.managedFields as each object is parsed (kubectl hides them
+  // unless --show-managed-fields; no table column reads them).
+  bool strip_managed_fields = true;
   Connection connection;
 };
 

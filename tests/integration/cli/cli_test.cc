@@ -90,6 +90,21 @@ class CliTest : public ::testing::Test {
     return path.string();
   }
 
+  // A kubeconfig for a `kinformer serve` started as `s` (namespace demo,
+  // plain http, no credentials), once it prints "serving on URL"; "" when it
+  // does not.
+  std::string cache_kubeconfig(Subprocess& s) {
+    const std::string prefix = "serving on http://127.0.0.1:";
+    if (!s.wait_for_stdout("\n", 20s)) return "";
+    std::string first = lines(s.out()).at(0);
+    if (!first.starts_with(prefix)) return "";
+    std::string url = first.substr(std::string("serving on ").size());
+    return write("cache-kubeconfig",
+                 "apiVersion: v1\nkind: Config\nclusters:\n- name: cache\n  cluster:\n    server: " + url +
+                     "\ncontexts:\n- name: cache\n  context:\n    cluster: cache\n    user: anon\n    "
+                     "namespace: demo\ncurrent-context: cache\nusers:\n- name: anon\n  user: {}\n");
+  }
+
   Cluster cluster_;
   std::filesystem::path dir_;
   std::string kubeconfig_;
@@ -189,6 +204,51 @@ TEST_F(CliTest, JsonIsAListAndYamlTheSameDocument) {
   EXPECT_EQ(y["items"][3]["metadata"]["labels"]["app"].as<std::string>(), "app-1");
   // Values that look like other types stay strings.
   EXPECT_EQ(y["items"][0]["metadata"]["annotations"]["kinformer.dev/generation"].Tag(), "!");
+}
+
+// A ConfigMap whose metadata.managedFields the server keeps (one Update entry).
+constexpr const char* kManagedConfigMap =
+    R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"managed","managedFields":[)"
+    R"({"manager":"kubectl-client-side-apply","operation":"Update","apiVersion":"v1",)"
+    R"("time":"2026-11-27T08:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{".":{},"f:v":{}}}}]},)"
+    R"("data":{"v":"1"}})";
+
+// As kubectl: json and yaml leave managedFields out unless --show-managed-fields.
+TEST_F(CliTest, ManagedFieldsAreHiddenFromJsonAndYamlUnlessAskedFor) {
+  ASSERT_TRUE(cluster_.client->create(Cluster::configmaps(), "demo", kManagedConfigMap));
+  auto r = kinformer({"get", "cm", "managed", "-n", "demo", "-o", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json::value one = json::parse(r.out);
+  EXPECT_EQ(one.at("metadata").at("name"), "managed");
+  EXPECT_FALSE(one.at("metadata").as_object().contains("managedFields")) << r.out;
+  EXPECT_EQ(one.at("data").at("v"), "1");
+
+  r = kinformer({"get", "cm", "-n", "demo", "-o", "yaml"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  YAML::Node list = YAML::Load(r.out);
+  ASSERT_EQ(list["items"].size(), 1u) << r.out;
+  EXPECT_EQ(list["items"][0]["metadata"]["name"].as<std::string>(), "managed");
+  EXPECT_FALSE(list["items"][0]["metadata"]["managedFields"]) << r.out;
+
+  r = kinformer({"get", "cm", "managed", "-n", "demo", "-o", "json", "--show-managed-fields"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out).at("metadata").at("managedFields").at(0).at("manager"),
+            "kubectl-client-side-apply")
+      << r.out;
+  r = kinformer({"get", "cm", "-n", "demo", "-o", "yaml", "--show-managed-fields"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(YAML::Load(r.out)["items"][0]["metadata"]["managedFields"][0]["operation"].as<std::string>(),
+            "Update")
+      << r.out;
+
+  Subprocess w(cmd({"watch", "cm", "-n", "demo", "-o", "json"}));
+  ASSERT_TRUE(w.started());
+  ASSERT_TRUE(w.wait_for_stdout("\n", 20s)) << w.err();
+  EXPECT_EQ(w.terminate(SIGTERM, 10s), 0) << w.err();
+  json::value added = json::parse(lines(w.out()).at(0));
+  EXPECT_EQ(added.at("type"), "ADDED");
+  EXPECT_EQ(added.at("object").at("metadata").at("name"), "managed");
+  EXPECT_FALSE(added.at("object").at("metadata").as_object().contains("managedFields")) << w.out();
 }
 
 TEST_F(CliTest, OneObjectByNameOrTypeSlashName) {
@@ -444,15 +504,8 @@ TEST_F(CliTest, ServeAnswersOtherCommandsFromItsCacheUntilSigterm) {
   ASSERT_TRUE(cluster_.put_configmap("demo", "served", "1"));
   Subprocess s(cmd({"serve", "configmaps,po", "--listen", "127.0.0.1:0"}));
   ASSERT_TRUE(s.started());
-  ASSERT_TRUE(s.wait_for_stdout("\n", 20s)) << s.err();
-  auto first = lines(s.out()).at(0);
-  ASSERT_TRUE(first.starts_with("serving on http://127.0.0.1:")) << first;
-  std::string url = first.substr(std::string("serving on ").size());
-  // A kubeconfig for the cache: plain http, no credentials.
-  auto kc = write("cache-kubeconfig",
-                  "apiVersion: v1\nkind: Config\nclusters:\n- name: cache\n  cluster:\n    server: " + url +
-                      "\ncontexts:\n- name: cache\n  context:\n    cluster: cache\n    user: anon\n    "
-                      "namespace: demo\ncurrent-context: cache\nusers:\n- name: anon\n  user: {}\n");
+  std::string kc = cache_kubeconfig(s);
+  ASSERT_FALSE(kc.empty()) << s.out() << s.err();
   RunResult got;
   // get through the cache: discovery (the short name), a list, one object.
   auto ok = [&] { got = kinformer({"get", "cm", "-o", "name"}, kc); return got.code == 0; };
@@ -473,6 +526,31 @@ TEST_F(CliTest, ServeAnswersOtherCommandsFromItsCacheUntilSigterm) {
   auto not_served = kinformer({"get", "secrets"}, kc);
   EXPECT_EQ(not_served.code, 1) << not_served.err;  // discovery lists only what is served
 
+  EXPECT_EQ(s.terminate(SIGTERM, 10s), 0) << s.err();
+}
+
+// serve --strip-managed-fields: the cache holds and serves objects without
+// them, whatever its clients ask.
+TEST_F(CliTest, ServeStripManagedFieldsServesObjectsWithoutThem) {
+  ASSERT_TRUE(cluster_.client->create(Cluster::configmaps(), "demo", kManagedConfigMap));
+  Subprocess s(cmd({"serve", "configmaps", "--listen", "127.0.0.1:0", "--strip-managed-fields"}));
+  ASSERT_TRUE(s.started());
+  std::string kc = cache_kubeconfig(s);
+  ASSERT_FALSE(kc.empty()) << s.out() << s.err();
+  RunResult got;
+  auto ok = [&] {
+    got = kinformer({"get", "cm", "managed", "-o", "json", "--show-managed-fields"}, kc);
+    return got.code == 0;
+  };
+  for (int i = 0; i < 100 && !ok(); ++i) std::this_thread::sleep_for(50ms);  // until the cache synced
+  ASSERT_EQ(got.code, 0) << got.err;
+  json::value cached = json::parse(got.out);
+  EXPECT_EQ(cached.at("data").at("v"), "1");
+  EXPECT_FALSE(cached.at("metadata").as_object().contains("managedFields")) << got.out;
+  // The cluster itself still has them.
+  auto direct = kinformer({"get", "cm", "managed", "-n", "demo", "-o", "json", "--show-managed-fields"});
+  ASSERT_EQ(direct.code, 0) << direct.err;
+  EXPECT_TRUE(json::parse(direct.out).at("metadata").as_object().contains("managedFields")) << direct.out;
   EXPECT_EQ(s.terminate(SIGTERM, 10s), 0) << s.err();
 }
 
