@@ -117,7 +117,11 @@ TEST(HandlerCoalescing, PendingChangesOfAnObjectMergeIntoItsNetChange) {
   ASSERT_TRUE(eventually([&] { return cache_state(inf) == server_state(*server); }));
   // One entry per object with a pending change; "gone" came and went unseen.
   EXPECT_EQ(reg->backlog(), 4u);
-  EXPECT_LE(reg->backlog_high_water(), 4u);
+  // Never more than one entry per changed object (5 with "gone"): the FIFO
+  // keeps each key's order, not the order across keys, so "gone"'s delete
+  // may arrive after "del" and "readd" have queued (a key in flight is
+  // queued again only once its processing ends).
+  EXPECT_LE(reg->backlog_high_water(), 5u);
 
   h->open();
   ASSERT_TRUE(eventually([&] { return h->state() == server_state(*server); }));
@@ -368,9 +372,13 @@ TEST(SharedInformer, HandlersAddedAndRemovedDuringRelistsEachSeeAConsistentStrea
     }
     std::this_thread::sleep_for(1ms);
   }
+  // Relists did happen while handlers were registered: on a loaded machine
+  // the 60 steps can end before the reflector's second relist, so the writer
+  // goes on until it has.
+  const bool relisted = eventually([&] { return inf.reflector_stats().lists > 2u; });
   running = false;
   writer.join();
-  ASSERT_GT(inf.reflector_stats().lists, 2u);  // relists did happen meanwhile
+  ASSERT_TRUE(relisted) << "lists=" << inf.reflector_stats().lists;
   auto want = server_state(*server);
   ASSERT_TRUE(eventually([&] { return cache_state(inf) == want; }));
   std::vector<std::size_t> removed_counts;
