@@ -85,6 +85,8 @@ TEST(InformerIntegration, MetricsOfInformersHandlersAndRequestsAreInTheGlobalReg
     f.start();
     ASSERT_TRUE(f.wait_for_cache_sync(30s)[0].synced);
     ASSERT_TRUE(eventually([&] { return h->count() == 2; }));
+    // A delivery counts once the handler has returned, just after it recorded.
+    ASSERT_TRUE(eventually([&] { return reg->delivered() == 2u; })) << reg->delivered();
     std::string text = metrics::Registry::global().prometheus_text();
     EXPECT_TRUE(has(text, R"(kinformer_informer_objects{informer="configmaps"} 2)")) << text;
     EXPECT_TRUE(has(text, R"(kinformer_informer_synced{informer="configmaps"} 1)")) << text;
