@@ -199,17 +199,17 @@ std::string RestClient::path(const Resource& r, std::string_view ns, std::string
   return p;
 }
 
-Result<ObjectPtr> RestClient::send_object(HttpRequest request) {
+Result<ObjectPtr> RestClient::send_object(HttpRequest request, const ParseOptions& parse) {
   request.headers.emplace_back("Accept", kJson);
   Result<HttpResponse> r = transport_->request(std::move(request));
   if (!r) return r.error();
-  return Object::parse(r->body);
+  return Object::parse(r->body, parse);
 }
 
 Result<ObjectPtr> RestClient::get(const Resource& r, std::string_view ns, std::string_view name,
-                                  std::string_view subresource) {
+                                  std::string_view subresource, const ParseOptions& parse) {
   if (name.empty()) return Error::invalid_argument("get " + r.gvr.resource + ": name is empty");
-  return send_object({.path = path(r, ns, name, subresource)});
+  return send_object({.path = path(r, ns, name, subresource)}, parse);
 }
 
 Result<ListResult> RestClient::list(const Resource& r, std::string_view ns, const ListOptions& options) {

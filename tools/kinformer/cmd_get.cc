@@ -32,7 +32,8 @@ std::string where(const Query& q) {
 }
 
 int get_one(const Query& q, const ObjectPrinter& printer) {
-  auto obj = q.connection.client->get(q.api.resource(), q.namespace_, q.name);
+  auto obj = q.connection.client->get(q.api.resource(), q.namespace_, q.name, {},
+                                      {.strip_managed_fields = q.strip_managed_fields});
   if (!obj) {
     if (obj.error().is_not_found()) {
       return fail("get",
@@ -40,16 +41,7 @@ int get_one(const Query& q, const ObjectPrinter& printer) {
     }
     return fail("get", server_failure(obj.error(), q.connection.config));
   }
-  kube::ObjectPtr shown = std::move(*obj);
-  if (q.strip_managed_fields) {
-    // A GET has no parse options: parse the one object again without them.
-    auto stripped = kube::Object::parse(shown->json(), {.strip_managed_fields = true});
-    if (!stripped)
-      return fail("get", {kServer, "the server's " + display_name(q.api) + " \"" + q.name +
-                                       "\": " + stripped.error().message});
-    shown = std::move(*stripped);
-  }
-  std::cout << printer.object(*shown, std::chrono::system_clock::now()) << std::flush;
+  std::cout << printer.object(**obj, std::chrono::system_clock::now()) << std::flush;
   return kOk;
 }
 

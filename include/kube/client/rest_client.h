@@ -104,8 +104,10 @@ class RestClient {
   static std::string path(const Resource& r, std::string_view ns, std::string_view name = {},
                           std::string_view subresource = {});
 
+  // `parse`: how the answer is built (e.g. without managedFields, as a list's
+  // ListOptions::strip_managed_fields builds its items).
   Result<ObjectPtr> get(const Resource& r, std::string_view ns, std::string_view name,
-                        std::string_view subresource = {});
+                        std::string_view subresource = {}, const ParseOptions& parse = {});
   Result<ListResult> list(const Resource& r, std::string_view ns, const ListOptions& options = {});
   Result<ObjectPtr> create(const Resource& r, std::string_view ns, std::string_view json,
                            std::string_view subresource = {});
@@ -140,7 +142,7 @@ class RestClient {
   Transport& transport() { return *transport_; }
 
  private:
-  Result<ObjectPtr> send_object(HttpRequest request);
+  Result<ObjectPtr> send_object(HttpRequest request, const ParseOptions& parse = {});
 
   std::shared_ptr<Transport> transport_;
 };

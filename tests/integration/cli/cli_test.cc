@@ -94,11 +94,11 @@ class CliTest : public ::testing::Test {
   // plain http, no credentials), once it prints "serving on URL"; "" when it
   // does not.
   std::string cache_kubeconfig(Subprocess& s) {
-    const std::string prefix = "serving on http://127.0.0.1:";
+    const std::string lead = "serving on ";
     if (!s.wait_for_stdout("\n", 20s)) return "";
     std::string first = lines(s.out()).at(0);
-    if (!first.starts_with(prefix)) return "";
-    std::string url = first.substr(std::string("serving on ").size());
+    if (!first.starts_with(lead + "http://127.0.0.1:")) return "";
+    std::string url = first.substr(lead.size());
     return write("cache-kubeconfig",
                  "apiVersion: v1\nkind: Config\nclusters:\n- name: cache\n  cluster:\n    server: " + url +
                      "\ncontexts:\n- name: cache\n  context:\n    cluster: cache\n    user: anon\n    "

@@ -85,6 +85,24 @@ TEST_F(AgainstApiServer, CrudWithTypedErrors) {
   EXPECT_TRUE(gone.error().is_not_found());
 }
 
+// A get built without managedFields, as ListOptions::strip_managed_fields
+// builds a list's items; by default they are kept.
+TEST_F(AgainstApiServer, GetWithStripManagedFieldsBuildsTheObjectWithout) {
+  ASSERT_TRUE(client_->create(
+      kConfigMaps, "demo",
+      R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"m","managedFields":[)"
+      R"({"manager":"kubectl","operation":"Update","apiVersion":"v1","time":"2026-11-27T08:00:00Z",)"
+      R"("fieldsType":"FieldsV1","fieldsV1":{"f:data":{}}}]},"data":{"k":"v"}})"));
+  Result<ObjectPtr> kept = client_->get(kConfigMaps, "demo", "m");
+  ASSERT_TRUE(kept) << kept.error().message;
+  EXPECT_NE((*kept)->json().find("managedFields"), std::string_view::npos);
+  Result<ObjectPtr> stripped = client_->get(kConfigMaps, "demo", "m", {}, {.strip_managed_fields = true});
+  ASSERT_TRUE(stripped) << stripped.error().message;
+  EXPECT_EQ((*stripped)->json().find("managedFields"), std::string_view::npos) << (*stripped)->json();
+  EXPECT_EQ((*stripped)->field_string("data.k"), "v");
+  EXPECT_EQ((*stripped)->uid(), (*kept)->uid());
+}
+
 TEST_F(AgainstApiServer, ListPagesAndSelectorsAndDeleteCollection) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(create_cm("cm" + std::to_string(i), i % 2 ? R"({"odd":"yes"})" : "{}"));
   std::vector<std::string> names;
